@@ -1,0 +1,52 @@
+"""Utilities for testing aiohttp applications (event loop helpers for now)."""
+
+import asyncio
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
+
+__all__ = ("loop_context", "setup_test_loop", "teardown_test_loop")
+
+
+def setup_test_loop(
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
+) -> asyncio.AbstractEventLoop:
+    """Create a new event loop and make it the current one."""
+    loop = loop_factory()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def teardown_test_loop(loop: asyncio.AbstractEventLoop, fast: bool = False) -> None:
+    """Finish pending callbacks, close the loop and unset it as current."""
+    closed = loop.is_closed()
+    if not closed:
+        _cancel_all_tasks(loop)
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.call_soon(loop.stop)
+        loop.run_forever()
+        loop.close()
+    if not fast:
+        gc.collect()
+    asyncio.set_event_loop(None)
+
+
+def _cancel_all_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+
+
+@contextlib.contextmanager
+def loop_context(
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop,
+    fast: bool = False,
+) -> Iterator[asyncio.AbstractEventLoop]:
+    """A context manager that yields a fresh event loop and tears it down after."""
+    loop = setup_test_loop(loop_factory)
+    yield loop
+    teardown_test_loop(loop, fast=fast)

@@ -1,0 +1,380 @@
+"""The request a handler receives: :class:`BaseRequest` (low-level server).
+
+Everything a handler may never look at (the absolute URL, the query, cookies,
+the parsed content type) is computed on first access and cached, so a request
+costs little more than its parsed head.
+"""
+
+import asyncio
+import json
+import socket
+from collections.abc import Iterator, Mapping, MutableMapping
+from http.cookies import CookieError, SimpleCookie
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDictProxy
+from propcache.api import under_cached_property as reify
+from yarl import URL
+
+from . import hdrs
+from ._helpers import SENTINEL, Sentinel
+from .abc import AbstractStreamWriter
+from .http_parser import RawRequestMessage
+from .http_writer import HttpVersion
+from .streams import EmptyStreamReader, StreamReader
+from .typedefs import JSONDecoder, LooseHeaders, RawHeaders
+
+if TYPE_CHECKING:
+    from .web_protocol import RequestHandler
+    from .web_response import StreamResponse
+
+__all__ = ("BaseRequest",)
+
+
+def _parse_content_type(raw: str) -> tuple[str, dict[str, str]]:
+    mimetype, *params = raw.split(";")
+    parsed: dict[str, str] = {}
+    for param in params:
+        key, sep, value = param.partition("=")
+        if sep:
+            parsed[key.strip().lower()] = value.strip().strip('"')
+    return mimetype.strip().lower(), parsed
+
+
+class BaseRequest(MutableMapping[str, Any]):
+    """An HTTP request as the low-level server hands it to a handler."""
+
+    POST_METHODS = {
+        hdrs.METH_PATCH,
+        hdrs.METH_POST,
+        hdrs.METH_PUT,
+        hdrs.METH_TRACE,
+        hdrs.METH_DELETE,
+    }
+    _read_bytes: Optional[bytes] = None
+
+    def __init__(
+        self,
+        message: RawRequestMessage,
+        payload: StreamReader,
+        protocol: "RequestHandler",
+        payload_writer: AbstractStreamWriter,
+        task: "asyncio.Task[None]",
+        loop: asyncio.AbstractEventLoop,
+        *,
+        client_max_size: int = 1024**2,
+        state: Optional[dict[str, Any]] = None,
+        scheme: Optional[str] = None,
+        host: Optional[str] = None,
+        remote: Optional[str] = None,
+    ) -> None:
+        self._message = message
+        self._protocol = protocol
+        self._payload_writer = payload_writer
+        self._payload = payload
+        self._headers: CIMultiDictProxy[str] = message.headers
+        self._method = message.method
+        self._loop = loop
+        self._task = task
+        self._client_max_size = client_max_size
+        self._state = {} if state is None else state
+        self._cache: dict[str, Any] = {}
+        if scheme is not None:
+            self._cache["scheme"] = scheme
+        if host is not None:
+            self._cache["host"] = host
+        if remote is not None:
+            self._cache["remote"] = remote
+
+    def clone(
+        self,
+        *,
+        method: Union[str, Sentinel] = SENTINEL,
+        rel_url: Union[str, URL, Sentinel] = SENTINEL,
+        headers: Union[LooseHeaders, Sentinel] = SENTINEL,
+        scheme: Union[str, Sentinel] = SENTINEL,
+        host: Union[str, Sentinel] = SENTINEL,
+        remote: Union[str, Sentinel] = SENTINEL,
+        client_max_size: Union[int, Sentinel] = SENTINEL,
+    ) -> "BaseRequest":
+        """A copy of this request with some parts replaced (the body is shared)."""
+        if self._read_bytes is None and self._payload.is_eof() is False:
+            # The body is shared; reading it from both would split it.
+            pass
+        changes: dict[str, Any] = {}
+        if method is not SENTINEL:
+            changes["method"] = method
+        if rel_url is not SENTINEL:
+            new_url = URL(rel_url)
+            if new_url.absolute:
+                raise ValueError(
+                    f"rel_url={rel_url!r} must be relative: pass only the path "
+                    "and query"
+                )
+            changes["url"] = new_url
+            changes["path"] = str(new_url)
+        if headers is not SENTINEL:
+            new_headers = CIMultiDictProxy(CIMultiDict(headers))
+            changes["headers"] = new_headers
+            changes["raw_headers"] = tuple(
+                (k.encode("utf-8"), v.encode("utf-8")) for k, v in new_headers.items()
+            )
+        message = self._message._replace(**changes)
+        kwargs: dict[str, Any] = {}
+        for name, value in (("scheme", scheme), ("host", host), ("remote", remote)):
+            if value is not SENTINEL:
+                kwargs[name] = value
+        return self.__class__(
+            message,
+            self._payload,
+            self._protocol,
+            self._payload_writer,
+            self._task,
+            self._loop,
+            client_max_size=(
+                self._client_max_size
+                if isinstance(client_max_size, Sentinel)
+                else client_max_size
+            ),
+            state=self._state.copy(),
+            **kwargs,
+        )
+
+    @property
+    def task(self) -> "asyncio.Task[None]":
+        return self._task
+
+    @property
+    def protocol(self) -> "RequestHandler":
+        return self._protocol
+
+    @property
+    def transport(self) -> Optional[asyncio.Transport]:
+        return self._protocol.transport
+
+    @property
+    def writer(self) -> AbstractStreamWriter:
+        return self._payload_writer
+
+    @property
+    def client_max_size(self) -> int:
+        return self._client_max_size
+
+    @property
+    def message(self) -> RawRequestMessage:
+        return self._message
+
+    @property
+    def rel_url(self) -> URL:
+        return self._message.url
+
+    # MutableMapping: per-request storage for middlewares and handlers.
+    def __getitem__(self, key: str) -> Any:
+        return self._state[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state[key]
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state)
+
+    @reify
+    def secure(self) -> bool:
+        return self.scheme == "https"
+
+    @reify
+    def scheme(self) -> str:
+        """``https`` when the connection is TLS, else ``http``."""
+        transport = self._protocol.transport
+        if transport is not None and transport.get_extra_info("sslcontext"):
+            return "https"
+        return "http"
+
+    @property
+    def method(self) -> str:
+        return self._method
+
+    @property
+    def version(self) -> HttpVersion:
+        return self._message.version
+
+    @reify
+    def host(self) -> str:
+        """The Host header, or this machine's name when it is missing."""
+        host = self._headers.get(hdrs.HOST)
+        if host is not None:
+            return host
+        return socket.getfqdn()
+
+    @reify
+    def remote(self) -> Optional[str]:
+        """The peer's address (IP, or the socket path for Unix sockets)."""
+        transport = self._protocol.transport
+        if transport is None:
+            return None
+        peername = transport.get_extra_info("peername")
+        if isinstance(peername, (list, tuple)):
+            return str(peername[0])
+        return str(peername) if peername is not None else None
+
+    @reify
+    def url(self) -> URL:
+        """The absolute URL of the request, from scheme, host and target."""
+        url = URL.build(scheme=self.scheme, authority=self.host)
+        return url.join(self._message.url)
+
+    @reify
+    def path(self) -> str:
+        return self._message.url.path
+
+    @reify
+    def path_qs(self) -> str:
+        return str(self._message.url)
+
+    @property
+    def raw_path(self) -> str:
+        return self._message.path
+
+    @reify
+    def query(self) -> "MultiDictProxy[str]":
+        return self._message.url.query
+
+    @property
+    def query_string(self) -> str:
+        return self._message.url.query_string
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        return self._headers
+
+    @property
+    def raw_headers(self) -> RawHeaders:
+        return self._message.raw_headers
+
+    @property
+    def keep_alive(self) -> bool:
+        return not self._message.should_close
+
+    @reify
+    def cookies(self) -> Mapping[str, str]:
+        """The Cookie header parsed into a read-only mapping."""
+        raw = self._headers.get(hdrs.COOKIE, "")
+        parsed: SimpleCookie = SimpleCookie()
+        try:
+            parsed.load(raw)
+        except CookieError:
+            return MappingProxyType({})
+        return MappingProxyType({k: m.value for k, m in parsed.items()})
+
+    @reify
+    def _content_type(self) -> tuple[str, dict[str, str]]:
+        raw = self._headers.get(hdrs.CONTENT_TYPE)
+        if raw is None:
+            return "application/octet-stream", {}
+        return _parse_content_type(raw)
+
+    @property
+    def content_type(self) -> str:
+        return self._content_type[0]
+
+    @property
+    def charset(self) -> Optional[str]:
+        return self._content_type[1].get("charset")
+
+    @reify
+    def content_length(self) -> Optional[int]:
+        raw = self._headers.get(hdrs.CONTENT_LENGTH)
+        return int(raw) if raw is not None else None
+
+    @property
+    def content(self) -> StreamReader:
+        """The body as a stream (read it at most once)."""
+        return self._payload
+
+    @property
+    def can_read_body(self) -> bool:
+        """True while there is body left to read."""
+        return not self._payload.at_eof()
+
+    @property
+    def body_exists(self) -> bool:
+        """True when the request has a body at all (even if already read)."""
+        return type(self._payload) is not EmptyStreamReader
+
+    async def release(self) -> None:
+        """Read and discard what is left of the body."""
+        while not self._payload.at_eof():
+            await self._payload.readany()
+
+    async def read(self) -> bytes:
+        """The whole body, read once and cached; at most ``client_max_size``."""
+        if self._read_bytes is None:
+            body = bytearray()
+            limit = self._client_max_size
+            while True:
+                chunk = await self._payload.readany()
+                if not chunk:
+                    break
+                body.extend(chunk)
+                if limit and len(body) > limit:
+                    raise self._too_large(len(body))
+            self._read_bytes = bytes(body)
+        return self._read_bytes
+
+    def _too_large(self, actual: int) -> Exception:
+        from .web_exceptions import HTTPRequestEntityTooLarge
+
+        return HTTPRequestEntityTooLarge(
+            max_size=self._client_max_size, actual_size=actual
+        )
+
+    async def text(self) -> str:
+        """The body decoded with the request's charset (UTF-8 by default)."""
+        body = await self.read()
+        return body.decode(self.charset or "utf-8")
+
+    async def json(
+        self,
+        *,
+        loads: JSONDecoder = json.loads,
+        content_type: Optional[str] = "application/json",
+    ) -> Any:
+        """The body parsed as JSON (checking the content type unless None)."""
+        body = await self.text()
+        if content_type and self.content_type != content_type:
+            from .web_exceptions import HTTPBadRequest
+
+            raise HTTPBadRequest(
+                text=(
+                    f"Attempt to decode JSON with unexpected mimetype: "
+                    f"{self.content_type}"
+                )
+            )
+        return loads(body)
+
+    async def _prepare_hook(self, response: "StreamResponse") -> None:
+        """Called by a response just before its head is sent (a hook for apps)."""
+        return
+
+    def _cancel(self, exc: BaseException) -> None:
+        self._payload.set_exception(exc)
+
+    def __repr__(self) -> str:
+        path = self.path.encode("ascii", "backslashreplace").decode("ascii")
+        return f"<{self.__class__.__name__} {self._method} {path} >"
+
+    def __eq__(self, other: object) -> bool:
+        return id(self) == id(other)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self) -> bool:
+        return True

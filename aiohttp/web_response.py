@@ -1,0 +1,602 @@
+"""Responses: :class:`StreamResponse` (streamed) and :class:`Response` (whole body)."""
+
+import enum
+import json
+import zlib
+from collections.abc import Iterator, MutableMapping
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from multidict import CIMultiDict
+
+from . import hdrs
+from ._helpers import SENTINEL, http_date_now
+from .abc import AbstractStreamWriter
+from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11
+from .typedefs import JSONEncoder, LooseHeaders
+
+if TYPE_CHECKING:
+    from .web_request import BaseRequest
+
+__all__ = ("ContentCoding", "Response", "StreamResponse", "json_response")
+
+
+class ContentCoding(enum.Enum):
+    """The content codings a response can be compressed with."""
+
+    # Listed in order of preference when the client accepts several.
+    deflate = "deflate"
+    gzip = "gzip"
+    identity = "identity"
+
+
+_REASONS: dict[int, str] = {s.value: s.phrase for s in HTTPStatus}
+_STATUS_LINES: dict[tuple[int, Any, str], str] = {}
+_CONTENT_TYPE = hdrs.CONTENT_TYPE
+_CONTENT_LENGTH = hdrs.CONTENT_LENGTH
+
+
+def _status_line(version: Any, status: int, reason: str) -> str:
+    key = (status, version, reason)
+    line = _STATUS_LINES.get(key)
+    if line is None:
+        line = f"HTTP/{version[0]}.{version[1]} {status} {reason}"
+        if len(_STATUS_LINES) < 512:
+            _STATUS_LINES[key] = line
+    return line
+
+
+class StreamResponse(MutableMapping[str, Any]):
+    """A response whose body the handler writes piece by piece after prepare()."""
+
+    _body: Optional[bytes] = None
+    _length_check = True
+    _keep_alive: Optional[bool] = None
+    _chunked = False
+    _compression = False
+    _compression_force: Optional[ContentCoding] = None
+    _compression_strategy: Optional[int] = None
+    _req: Optional["BaseRequest"] = None
+    _payload_writer: Optional[AbstractStreamWriter] = None
+    _eof_sent = False
+    _must_be_empty_body: Optional[bool] = None
+    _body_length = 0
+    _cookies: Optional[SimpleCookie] = None
+
+    def __init__(
+        self,
+        *,
+        status: int = 200,
+        reason: Optional[str] = None,
+        headers: Optional[LooseHeaders] = None,
+        _real_headers: Optional[CIMultiDict[str]] = None,
+    ) -> None:
+        self._state: dict[str, Any] = {}
+        if _real_headers is not None:
+            self._headers = _real_headers
+        elif headers is not None:
+            self._headers = CIMultiDict(headers)
+        else:
+            self._headers = CIMultiDict()
+        self._set_status(status, reason)
+
+    @property
+    def prepared(self) -> bool:
+        """True once the head has been handed to the writer."""
+        return self._eof_sent or self._payload_writer is not None
+
+    @property
+    def task(self) -> "Optional[Any]":
+        return self._req.task if self._req is not None else None
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def reason(self) -> str:
+        return self._reason
+
+    def set_status(self, status: int, reason: Optional[str] = None) -> None:
+        if self.prepared:
+            raise RuntimeError(
+                "Cannot change the response status code after the headers have "
+                "been sent: call set_status() before prepare()"
+            )
+        self._set_status(status, reason)
+
+    def _set_status(self, status: int, reason: Optional[str]) -> None:
+        status = int(status)
+        if not 100 <= status <= 999:
+            raise ValueError(f"status={status!r} must be a 3-digit code (100-999)")
+        self._status = status
+        if reason is None:
+            reason = _REASONS.get(status, "")
+        elif "\n" in reason or "\r" in reason:
+            raise ValueError(f"reason={reason!r} cannot contain a newline")
+        self._reason = reason
+
+    @property
+    def keep_alive(self) -> Optional[bool]:
+        return self._keep_alive
+
+    def force_close(self) -> None:
+        """Close the connection after this response instead of keeping it alive."""
+        self._keep_alive = False
+
+    @property
+    def body_length(self) -> int:
+        """Bytes sent for this response, head included (0 until it is sent)."""
+        return self._body_length
+
+    @property
+    def chunked(self) -> bool:
+        return self._chunked
+
+    @property
+    def compression(self) -> bool:
+        return self._compression
+
+    def enable_chunked_encoding(self, chunk_size: Optional[int] = None) -> None:
+        """Send the body with chunked transfer coding (HTTP/1.1 only)."""
+        if chunk_size is not None:
+            raise TypeError("chunk_size is no longer supported: omit the argument")
+        if _CONTENT_LENGTH in self._headers:
+            raise RuntimeError(
+                "You can't enable chunked encoding when a content length is set: "
+                "remove the Content-Length header first"
+            )
+        self._chunked = True
+
+    def enable_compression(
+        self,
+        force: Optional[ContentCoding] = None,
+        strategy: Optional[int] = None,
+    ) -> None:
+        """Compress the body with a coding the client accepts (or ``force``)."""
+        if force is not None and not isinstance(force, ContentCoding):
+            raise TypeError(
+                f"force={force!r} must be a ContentCoding member, e.g. "
+                "ContentCoding.gzip"
+            )
+        self._compression = True
+        self._compression_force = force
+        self._compression_strategy = strategy
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        return self._headers
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
+        return self._cookies
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        expires: Optional[str] = None,
+        domain: Optional[str] = None,
+        max_age: Optional[Union[int, str]] = None,
+        path: str = "/",
+        secure: Optional[bool] = None,
+        httponly: Optional[bool] = None,
+        samesite: Optional[str] = None,
+    ) -> None:
+        """Set a cookie in the response (sent as a ``Set-Cookie`` header)."""
+        cookies = self.cookies
+        cookies[name] = value
+        morsel = cookies[name]
+        morsel["path"] = path
+        for key, val in (
+            ("expires", expires),
+            ("domain", domain),
+            ("max-age", None if max_age is None else str(max_age)),
+            ("samesite", samesite),
+        ):
+            if val is not None:
+                morsel[key] = val
+        if secure:
+            morsel["secure"] = True
+        if httponly:
+            morsel["httponly"] = True
+
+    def del_cookie(
+        self, name: str, *, domain: Optional[str] = None, path: str = "/"
+    ) -> None:
+        """Ask the client to delete a cookie by expiring it."""
+        self.cookies.pop(name, None)
+        self.set_cookie(
+            name,
+            "",
+            max_age=0,
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            domain=domain,
+            path=path,
+        )
+
+    @property
+    def content_length(self) -> Optional[int]:
+        value = self._headers.get(_CONTENT_LENGTH)
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: Optional[int]) -> None:
+        if value is None:
+            self._headers.popall(_CONTENT_LENGTH, None)
+            return
+        value = int(value)
+        if self._chunked:
+            raise RuntimeError(
+                "You can't set content length when chunked encoding is enabled"
+            )
+        self._headers[_CONTENT_LENGTH] = str(value)
+
+    @property
+    def content_type(self) -> str:
+        raw = self._headers.get(_CONTENT_TYPE, "application/octet-stream")
+        return raw.partition(";")[0].strip().lower()
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        charset = self.charset
+        self._headers[_CONTENT_TYPE] = (
+            f"{value}; charset={charset}" if charset else str(value)
+        )
+
+    @property
+    def charset(self) -> Optional[str]:
+        raw = self._headers.get(_CONTENT_TYPE)
+        if raw is None:
+            return None
+        for param in raw.split(";")[1:]:
+            key, _, val = param.partition("=")
+            if key.strip().lower() == "charset":
+                return val.strip().strip('"').lower()
+        return None
+
+    @charset.setter
+    def charset(self, value: Optional[str]) -> None:
+        ctype = self.content_type
+        if ctype == "application/octet-stream" and _CONTENT_TYPE not in self._headers:
+            raise RuntimeError(
+                "Setting charset for application/octet-stream doesn't make sense, "
+                "setup content_type first"
+            )
+        if value is None:
+            self._headers[_CONTENT_TYPE] = ctype
+        else:
+            self._headers[_CONTENT_TYPE] = f"{ctype}; charset={value.lower()}"
+
+    # --- sending --------------------------------------------------------
+
+    async def prepare(self, request: "BaseRequest") -> Optional[AbstractStreamWriter]:
+        """Send the head; after this the body can be written."""
+        if self._eof_sent:
+            return None
+        if self._payload_writer is not None:
+            return self._payload_writer
+        self._must_be_empty_body = request.method == "HEAD" or (
+            self._status < 200 or self._status in (204, 304)
+        )
+        return await self._start(request)
+
+    async def _start(self, request: "BaseRequest") -> AbstractStreamWriter:
+        self._req = request
+        writer = request._payload_writer
+        await request._prepare_hook(self)
+        self._prepare_headers(request, writer)
+        version = request.version
+        # Only a head that serialised cleanly makes the response "prepared":
+        # a bad header (CR/LF) leaves it unsent so the server can answer 500.
+        await writer.write_headers(
+            _status_line(version, self._status, self._reason), self._headers
+        )
+        self._payload_writer = writer
+        return writer
+
+    def _prepare_headers(
+        self, request: "BaseRequest", writer: AbstractStreamWriter
+    ) -> None:
+        headers = self._headers
+        if self._cookies:
+            for morsel in self._cookies.values():
+                headers.add(hdrs.SET_COOKIE, morsel.OutputString())
+        if self._compression:
+            self._start_compression(request, writer)
+        version = request.version
+        keep_alive = self._keep_alive
+        if keep_alive is None:
+            keep_alive = self._keep_alive = request.keep_alive
+        if self._chunked:
+            if version != HttpVersion11:
+                raise RuntimeError(
+                    f"Using chunked encoding is forbidden for HTTP/"
+                    f"{version[0]}.{version[1]}"
+                )
+            if not self._must_be_empty_body:
+                writer.enable_chunking()
+                headers[hdrs.TRANSFER_ENCODING] = "chunked"
+            headers.popall(_CONTENT_LENGTH, None)
+        elif _CONTENT_LENGTH in headers:
+            if self._status < 200 or self._status == 204:
+                del headers[_CONTENT_LENGTH]
+            elif self._length_check and not self._must_be_empty_body:
+                writer.length = int(headers[_CONTENT_LENGTH])
+        elif not self._must_be_empty_body:
+            if version == HttpVersion11:
+                writer.enable_chunking()
+                headers[hdrs.TRANSFER_ENCODING] = "chunked"
+            else:
+                # HTTP/1.0 without a length: the end of the body is the close.
+                keep_alive = self._keep_alive = False
+        if not self._must_be_empty_body or self._status >= 200:
+            headers.setdefault(_CONTENT_TYPE, "application/octet-stream")
+        headers.setdefault(hdrs.DATE, http_date_now())
+        headers.setdefault(hdrs.SERVER, SERVER_SOFTWARE)
+        if hdrs.CONNECTION not in headers:
+            if keep_alive:
+                if version == HttpVersion10:
+                    headers[hdrs.CONNECTION] = "keep-alive"
+            elif version == HttpVersion11:
+                headers[hdrs.CONNECTION] = "close"
+
+    def _compression_coding(self, request: "BaseRequest") -> Optional[ContentCoding]:
+        if self._compression_force is not None:
+            return self._compression_force
+        accepted = request.headers.get(hdrs.ACCEPT_ENCODING, "").lower()
+        for coding in (ContentCoding.deflate, ContentCoding.gzip):
+            if coding.value in accepted:
+                return coding
+        return None
+
+    def _start_compression(
+        self, request: "BaseRequest", writer: AbstractStreamWriter
+    ) -> None:
+        coding = self._compression_coding(request)
+        if coding is None or coding is ContentCoding.identity:
+            return
+        if self._must_be_empty_body:
+            return
+        writer.enable_compression(coding.value, self._compression_strategy)
+        self._headers[hdrs.CONTENT_ENCODING] = coding.value
+        self._headers.popall(_CONTENT_LENGTH, None)
+        self._chunked = request.version == HttpVersion11 or self._chunked
+        self._headers.add(hdrs.VARY, hdrs.ACCEPT_ENCODING)
+
+    async def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
+        """Write a piece of the body; prepare() must have been awaited first."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"data argument must be byte-ish, got {type(data).__name__}: "
+                "encode text first"
+            )
+        if self._eof_sent:
+            raise RuntimeError("Cannot call write() after write_eof()")
+        if self._payload_writer is None:
+            raise RuntimeError("Cannot call write() before prepare()")
+        if self._must_be_empty_body:
+            return
+        await self._payload_writer.write(data)
+
+    async def drain(self) -> None:
+        if self._eof_sent:
+            raise RuntimeError("EOF already sent")
+        if self._payload_writer is None:
+            raise RuntimeError("Response has not been started")
+        await self._payload_writer.drain()
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Finish the body (optionally with a last piece of data)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"data argument must be byte-ish, got {type(data).__name__}"
+            )
+        if self._eof_sent:
+            return
+        if self._payload_writer is None:
+            raise RuntimeError("Response has not been started")
+        writer = self._payload_writer
+        await writer.write_eof(b"" if self._must_be_empty_body else bytes(data))
+        self._eof_sent = True
+        self._req = None
+        self._body_length = writer.output_size
+        self._payload_writer = None
+
+    def __repr__(self) -> str:
+        if self._eof_sent:
+            info = "eof"
+        elif self.prepared:
+            assert self._req is not None
+            info = f"{self._req.method} {self._req.path} "
+        else:
+            info = "not prepared"
+        return f"<{self.__class__.__name__} {self.reason} {info}>"
+
+    # MutableMapping of per-response state, as aiohttp offers.
+    def __getitem__(self, key: str) -> Any:
+        return self._state[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state[key]
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state)
+
+    def __hash__(self) -> int:
+        return hash(id(self))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class Response(StreamResponse):
+    """A response with its whole body known up front (bytes or text)."""
+
+    def __init__(
+        self,
+        *,
+        body: Any = None,
+        status: int = 200,
+        reason: Optional[str] = None,
+        text: Optional[str] = None,
+        headers: Optional[LooseHeaders] = None,
+        content_type: Optional[str] = None,
+        charset: Optional[str] = None,
+        zlib_executor_size: Optional[int] = None,
+        zlib_executor: Any = None,
+    ) -> None:
+        if body is not None and text is not None:
+            raise ValueError("body and text are not allowed together: pass only one")
+        real_headers: CIMultiDict[str] = (
+            CIMultiDict() if headers is None else CIMultiDict(headers)
+        )
+        if content_type is not None and "charset" in content_type:
+            raise ValueError(
+                "charset must not be in content_type argument: use charset="
+            )
+        if text is not None:
+            if not isinstance(text, str):
+                raise TypeError(f"text argument must be str ({type(text)!r})")
+            if _CONTENT_TYPE in real_headers:
+                if content_type or charset:
+                    raise ValueError(
+                        "passing both Content-Type header and content_type or "
+                        "charset params is forbidden"
+                    )
+            else:
+                real_headers[_CONTENT_TYPE] = (
+                    f"{content_type or 'text/plain'}; charset={charset or 'utf-8'}"
+                )
+            body = text.encode(charset or "utf-8")
+        elif _CONTENT_TYPE in real_headers:
+            if content_type is not None or charset is not None:
+                raise ValueError(
+                    "passing both Content-Type header and content_type or "
+                    "charset params is forbidden"
+                )
+        elif content_type is not None:
+            if charset is not None:
+                content_type += "; charset=" + charset
+            real_headers[_CONTENT_TYPE] = content_type
+        super().__init__(status=status, reason=reason, _real_headers=real_headers)
+        self.body = body
+        self._zlib_executor_size = zlib_executor_size
+        self._zlib_executor = zlib_executor
+
+    @property
+    def body(self) -> Optional[bytes]:
+        return self._body
+
+    @body.setter
+    def body(self, body: Any) -> None:
+        if body is None:
+            self._body = None
+        elif isinstance(body, (bytes, bytearray)):
+            self._body = bytes(body)
+        elif isinstance(body, memoryview):
+            self._body = body.tobytes()
+        else:
+            raise ValueError(
+                f"body={type(body).__name__!s} is not supported: pass bytes, or "
+                "text= for a str"
+            )
+
+    @property
+    def text(self) -> Optional[str]:
+        if self._body is None:
+            return None
+        return self._body.decode(self.charset or "utf-8")
+
+    @text.setter
+    def text(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"text argument must be str ({type(text)!r})")
+        if self.content_type == "application/octet-stream":
+            self.content_type = "text/plain"
+        if self.charset is None:
+            self.charset = "utf-8"
+        self._body = text.encode(self.charset or "utf-8")
+
+    @property
+    def content_length(self) -> Optional[int]:
+        if self._chunked:
+            return None
+        if _CONTENT_LENGTH in self._headers:
+            return int(self._headers[_CONTENT_LENGTH])
+        return len(self._body) if self._body is not None else 0
+
+    @content_length.setter
+    def content_length(self, value: Optional[int]) -> None:
+        raise RuntimeError("Content length is set automatically for Response")
+
+    async def _start(self, request: "BaseRequest") -> AbstractStreamWriter:
+        headers = self._headers
+        if not self._chunked and _CONTENT_LENGTH not in headers:
+            body = self._body
+            if self._compression and body:
+                self._body = body = self._compress_body(request, body)
+            headers[_CONTENT_LENGTH] = str(len(body)) if body is not None else "0"
+        return await super()._start(request)
+
+    def _compress_body(self, request: "BaseRequest", body: bytes) -> bytes:
+        """Compress a whole body up front so it keeps a Content-Length."""
+        coding = self._compression_coding(request)
+        if coding is None or coding is ContentCoding.identity:
+            self._compression = False
+            return body
+        wbits = 16 + zlib.MAX_WBITS if coding is ContentCoding.gzip else zlib.MAX_WBITS
+        compressor = zlib.compressobj(wbits=wbits)
+        compressed = compressor.compress(body) + compressor.flush()
+        self._compression = False
+        self._headers[hdrs.CONTENT_ENCODING] = coding.value
+        self._headers.add(hdrs.VARY, hdrs.ACCEPT_ENCODING)
+        return compressed
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        if self._eof_sent:
+            return
+        body = self._body
+        if body is not None and not data and not self._must_be_empty_body:
+            await super().write_eof(body)
+        else:
+            await super().write_eof(data)
+
+
+def json_response(
+    data: Any = SENTINEL,
+    *,
+    text: Optional[str] = None,
+    body: Optional[bytes] = None,
+    status: int = 200,
+    reason: Optional[str] = None,
+    headers: Optional[LooseHeaders] = None,
+    content_type: str = "application/json",
+    dumps: JSONEncoder = json.dumps,
+) -> Response:
+    """A :class:`Response` carrying ``data`` serialised as JSON."""
+    if data is not SENTINEL:
+        if text or body:
+            raise ValueError("only one of data, text, or body should be specified")
+        text = dumps(data)
+    return Response(
+        text=text,
+        body=body,
+        status=status,
+        reason=reason,
+        headers=headers,
+        content_type=content_type,
+    )

@@ -1,0 +1,83 @@
+"""Run every script in examples/ the way a user would, and check what it prints.
+
+Each example runs in its own interpreter (the one running the tests, so it sees
+the same installed packages) with ``-W error``, from the repository root, with a
+timeout. An example must exit 0, write nothing to stderr (a stray warning or an
+"Exception ignored" message is a bug), and print lines matching the patterns
+listed for it below. A new example needs an entry in ``EXPECTED``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT / "examples"
+TIMEOUT = 30.0
+
+# Example file name -> regular expressions that must each match somewhere in its
+# standard output (re.MULTILINE: ^ and $ match at line boundaries).
+EXPECTED: dict[str, list[str]] = {
+    # The port printed by "Serving on" is a real, non-zero port, and it is the
+    # one the request reached (the back-reference).
+    "server_port0.py": [
+        r"^Serving on http://127\.0\.0\.1:(?P<port>[1-9]\d{0,4})\n"
+        r"GET http://127\.0\.0\.1:(?P=port)/demo -> 200 'Hello from /demo'$",
+    ],
+}
+
+
+def _env() -> dict[str, str]:
+    # Put the checkout first on the path so the examples import the same
+    # aiohttp package as the tests, installed or not.
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    return env
+
+
+def _examples() -> list[str]:
+    return sorted(p.name for p in EXAMPLES_DIR.glob("*.py"))
+
+
+def test_examples_found() -> None:
+    # Guards against a silently empty parametrization (e.g. a moved directory).
+    assert "server_port0.py" in _examples()
+
+
+def test_every_expectation_has_an_example() -> None:
+    stale = sorted(set(EXPECTED) - set(_examples()))
+    assert not stale, f"EXPECTED lists examples that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", _examples())
+def test_example_runs(name: str) -> None:
+    patterns = EXPECTED.get(name)
+    assert patterns is not None, (
+        f"examples/{name} has no expected output: add an entry for it to "
+        f"EXPECTED in {Path(__file__).name}"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", str(EXAMPLES_DIR / name)],
+        cwd=ROOT,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 0, report
+    assert proc.stderr == "", report
+    for pattern in patterns:
+        assert re.search(pattern, proc.stdout, re.MULTILINE), (
+            f"output does not match {pattern!r}\n{report}"
+        )
