@@ -7,14 +7,25 @@ import asyncio
 import contextlib
 import inspect
 import warnings
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Optional
 
 import pytest
 
-from .test_utils import loop_context
+from .test_utils import (
+    BaseTestServer,
+    RawTestServer,
+    TestServer,
+    loop_context,
+    unused_port,
+)
 
-__all__ = ("loop",)
+__all__ = (
+    "aiohttp_raw_server",
+    "aiohttp_server",
+    "aiohttp_unused_port",
+    "loop",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -142,3 +153,69 @@ def loop(request: pytest.FixtureRequest) -> Iterator[asyncio.AbstractEventLoop]:
             _loop.set_debug(True)
         with warnings.catch_warnings():
             yield _loop
+
+
+@pytest.fixture
+def aiohttp_unused_port() -> Callable[[], int]:
+    """The racy ``unused_port`` helper, kept for compatibility.
+
+    Prefer ``aiohttp_server``/``aiohttp_raw_server``: they bind port 0 and
+    read the real port back, so no other process can take it in between.
+    """
+    return unused_port
+
+
+async def _close_all(servers: list[BaseTestServer]) -> None:
+    while servers:
+        await servers.pop().close()
+
+
+@pytest.fixture
+async def aiohttp_server() -> AsyncIterator[Callable[..., Awaitable[TestServer]]]:
+    """Factory: ``await aiohttp_server(app, *, host=..., port=None, **kwargs)``.
+
+    Starts the application on an ephemeral port (unless ``port`` is given);
+    ``server.port`` is the real port.  Every server is closed after the test.
+    """
+    servers: list[BaseTestServer] = []
+
+    async def go(
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: Optional[int] = None,
+        **kwargs: Any,
+    ) -> TestServer:
+        server = TestServer(app, host=host, port=port)
+        await server.start_server(**kwargs)
+        servers.append(server)
+        return server
+
+    yield go
+    await _close_all(servers)
+
+
+@pytest.fixture
+async def aiohttp_raw_server() -> AsyncIterator[
+    Callable[..., Awaitable[RawTestServer]]
+]:
+    """Factory: ``await aiohttp_raw_server(handler, *, port=None, **kwargs)``.
+
+    Runs a low-level ``handler(request)`` on an ephemeral port of 127.0.0.1.
+    """
+    servers: list[BaseTestServer] = []
+
+    async def go(
+        handler: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: Optional[int] = None,
+        **kwargs: Any,
+    ) -> RawTestServer:
+        server = RawTestServer(handler, host=host, port=port)
+        await server.start_server(**kwargs)
+        servers.append(server)
+        return server
+
+    yield go
+    await _close_all(servers)

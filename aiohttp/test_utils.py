@@ -1,11 +1,28 @@
-"""Utilities for testing aiohttp applications (event loop helpers for now)."""
+"""Utilities for testing aiohttp applications: test servers and loop helpers."""
 
 import asyncio
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
 
-__all__ = ("loop_context", "setup_test_loop", "teardown_test_loop")
+from ._test_servers import (
+    BaseTestServer,
+    RawTestServer,
+    TestServer,
+    get_unused_port_socket,
+    unused_port,
+)
+
+__all__ = (
+    "BaseTestServer",
+    "RawTestServer",
+    "TestServer",
+    "get_unused_port_socket",
+    "loop_context",
+    "setup_test_loop",
+    "teardown_test_loop",
+    "unused_port",
+)
 
 
 def setup_test_loop(

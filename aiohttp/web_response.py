@@ -1,5 +1,6 @@
 """Responses: :class:`StreamResponse` (streamed) and :class:`Response` (whole body)."""
 
+import datetime
 import enum
 import json
 import zlib
@@ -12,7 +13,14 @@ from multidict import CIMultiDict
 
 from . import hdrs
 from ._helpers import SENTINEL, http_date_now
+from ._response_fields import (
+    PartitionedMorsel,
+    format_etag_header,
+    format_last_modified,
+    parse_etag_header,
+)
 from .abc import AbstractStreamWriter
+from .helpers import ETag, parse_http_date
 from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11
 from .typedefs import JSONEncoder, LooseHeaders
 
@@ -185,28 +193,48 @@ class StreamResponse(MutableMapping[str, Any]):
         path: str = "/",
         secure: Optional[bool] = None,
         httponly: Optional[bool] = None,
+        version: Optional[str] = None,
         samesite: Optional[str] = None,
+        partitioned: Optional[bool] = None,
     ) -> None:
         """Set a cookie in the response (sent as a ``Set-Cookie`` header)."""
         cookies = self.cookies
-        cookies[name] = value
-        morsel = cookies[name]
+        morsel = PartitionedMorsel()
+        old = cookies.get(name)
+        if old is not None:
+            # Re-setting a cookie keeps the attributes given before.
+            dict.update(morsel, old)
+        _, coded = cookies.value_encode(value)
+        morsel.set(name, value, coded)
+        cookies[name] = morsel
         morsel["path"] = path
         for key, val in (
             ("expires", expires),
             ("domain", domain),
             ("max-age", None if max_age is None else str(max_age)),
+            ("version", version),
             ("samesite", samesite),
         ):
             if val is not None:
                 morsel[key] = val
-        if secure:
-            morsel["secure"] = True
-        if httponly:
-            morsel["httponly"] = True
+        for key, flag in (
+            ("secure", secure),
+            ("httponly", httponly),
+            ("partitioned", partitioned),
+        ):
+            if flag:
+                morsel[key] = True
 
     def del_cookie(
-        self, name: str, *, domain: Optional[str] = None, path: str = "/"
+        self,
+        name: str,
+        *,
+        domain: Optional[str] = None,
+        path: str = "/",
+        secure: Optional[bool] = None,
+        httponly: Optional[bool] = None,
+        samesite: Optional[str] = None,
+        partitioned: Optional[bool] = None,
     ) -> None:
         """Ask the client to delete a cookie by expiring it."""
         self.cookies.pop(name, None)
@@ -217,6 +245,10 @@ class StreamResponse(MutableMapping[str, Any]):
             expires="Thu, 01 Jan 1970 00:00:00 GMT",
             domain=domain,
             path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
         )
 
     @property
@@ -271,6 +303,32 @@ class StreamResponse(MutableMapping[str, Any]):
             self._headers[_CONTENT_TYPE] = ctype
         else:
             self._headers[_CONTENT_TYPE] = f"{ctype}; charset={value.lower()}"
+
+    @property
+    def last_modified(self) -> Optional[datetime.datetime]:
+        """The ``Last-Modified`` header as an aware UTC datetime (None if unset)."""
+        return parse_http_date(self._headers.get(hdrs.LAST_MODIFIED))
+
+    @last_modified.setter
+    def last_modified(
+        self, value: Optional[Union[int, float, datetime.datetime, str]]
+    ) -> None:
+        if value is None:
+            self._headers.popall(hdrs.LAST_MODIFIED, None)
+        else:
+            self._headers[hdrs.LAST_MODIFIED] = format_last_modified(value)
+
+    @property
+    def etag(self) -> Optional[ETag]:
+        """The ``ETag`` header as an :class:`ETag` (None if unset or malformed)."""
+        return parse_etag_header(self._headers.get(hdrs.ETAG))
+
+    @etag.setter
+    def etag(self, value: Optional[Union[ETag, str]]) -> None:
+        if value is None:
+            self._headers.popall(hdrs.ETAG, None)
+        else:
+            self._headers[hdrs.ETAG] = format_etag_header(value)
 
     # --- sending --------------------------------------------------------
 

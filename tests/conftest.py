@@ -6,55 +6,33 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pytest
-from aiohttp.http_parser import EndOfMessage, HttpResponseParser, RawResponseMessage
 
 from aiohttp.http_exceptions import BadHttpMessage
+from aiohttp.http_parser import EndOfMessage, HttpResponseParser, RawResponseMessage
+from aiohttp.test_utils import RawTestServer
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
-from aiohttp.web_runner import ServerRunner, TCPSite
-from aiohttp.web_server import Server
 
-pytest_plugins = ["aiohttp.pytest_plugin"]
+pytest_plugins = ["aiohttp.pytest_plugin", "pytester"]
 
 Handler = Callable[[BaseRequest], Awaitable[StreamResponse]]
 
 
-@dataclass
-class RunningServer:
-    """A low-level server listening on an ephemeral port of 127.0.0.1."""
-
-    runner: ServerRunner
-    site: TCPSite
-    server: Server
-
-    @property
-    def port(self) -> int:
-        return self.site.port
-
-    def url(self, path: str = "/") -> str:
-        return f"{self.site.name}{path}"
+# The low-level test server of our own pytest plugin (dogfooding).
+RunningServer = RawTestServer
 
 
 @pytest.fixture
-async def raw_server() -> AsyncIterator[Callable[..., Awaitable[RunningServer]]]:
-    """Factory: start ``Server(handler, **kwargs)`` on 127.0.0.1, port 0."""
-    runners: list[ServerRunner] = []
+def raw_server(
+    aiohttp_raw_server: Callable[..., Awaitable[RawTestServer]],
+) -> Callable[..., Awaitable[RawTestServer]]:
+    """``aiohttp_raw_server`` with a short shutdown timeout for tests."""
 
-    async def start(
-        handler: Handler, *, host: str = "127.0.0.1", **kwargs: Any
-    ) -> RunningServer:
-        shutdown_timeout = kwargs.pop("shutdown_timeout", 5.0)
-        server = Server(handler, **kwargs)
-        runner = ServerRunner(server, shutdown_timeout=shutdown_timeout)
-        await runner.setup()
-        runners.append(runner)
-        site = TCPSite(runner, host, 0)
-        await site.start()
-        return RunningServer(runner, site, server)
+    async def start(handler: Handler, **kwargs: Any) -> RawTestServer:
+        kwargs.setdefault("shutdown_timeout", 5.0)
+        return await aiohttp_raw_server(handler, **kwargs)
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+    return start
 
 
 @dataclass

@@ -32,8 +32,8 @@ async def test_keep_alive_serves_several_requests_on_one_connection(
         assert resp.status == 200
         assert resp.body == f"hello {path}".encode()
         assert not resp.head.should_close
-    assert len(srv.server.connections) == 1
-    assert srv.server.requests_count == 3
+    assert len(srv.handler.connections) == 1
+    assert srv.handler.requests_count == 3
 
 
 async def test_pipelined_requests_answered_in_order(
@@ -356,7 +356,7 @@ async def test_flow_control_pauses_reading_until_the_handler_reads(
     conn.send(f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {total}\r\n\r\n".encode())
     await got_head.wait()
     chunk = b"x" * 65536
-    protocol: RequestHandler = srv.server.connections[0]
+    protocol: RequestHandler = srv.handler.connections[0]
     sent = 0
     while not protocol._reading_paused:
         conn.send(chunk)
@@ -474,7 +474,7 @@ async def test_too_many_pipelined_requests_pause_reading(
     conn = await raw_connect(srv.port)
     conn.send(b"".join(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % i for i in range(40)))
     await paused.wait()
-    assert srv.server.connections[0]._queue_paused
+    assert srv.handler.connections[0]._queue_paused
     release.set()
     bodies = [(await conn.response()).body for _ in range(40)]
     assert bodies == [b"/%d" % i for i in range(40)]

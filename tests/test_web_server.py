@@ -50,7 +50,7 @@ async def test_http_client_keep_alive(raw_server: Any) -> None:
     assert results[1] == (200, b"POST /b 7 payload", False)
     assert results[2] == (200, b"PUT /c 4 more", False)
     assert results[3] == (200, b"GET /d 0 ", True)
-    assert srv.server.requests_count == 4
+    assert srv.handler.requests_count == 4
 
 
 def _http_client_chunked_upload(port: int) -> bytes:
@@ -86,13 +86,13 @@ async def _curl(*args: str) -> subprocess.CompletedProcess[bytes]:
 @needs_curl
 async def test_curl_keep_alive_reuses_connection(raw_server: Any) -> None:
     srv = await raw_server(echo)
-    out = await _curl("-v", srv.url("/one"), srv.url("/two"))
+    out = await _curl("-v", str(srv.make_url("/one")), str(srv.make_url("/two")))
     assert out.returncode == 0, out.stderr
     assert out.stdout == b"GET /one 0 GET /two 0 "
     assert b"Re-using existing connection" in out.stderr or (
         b"existing connection" in out.stderr
     )
-    assert srv.server.requests_count == 2
+    assert srv.handler.requests_count == 2
 
 
 @needs_curl
@@ -101,7 +101,11 @@ async def test_curl_chunked_upload(raw_server: Any, tmp_path: Path) -> None:
     data = tmp_path / "data.txt"
     data.write_bytes(b"hello chunked world")
     out = await _curl(
-        "-H", "Transfer-Encoding: chunked", "--data-binary", f"@{data}", srv.url("/c")
+        "-H",
+        "Transfer-Encoding: chunked",
+        "--data-binary",
+        f"@{data}",
+        str(srv.make_url("/c")),
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout == b"POST /c 19 hello chunked world"
@@ -113,7 +117,12 @@ async def test_curl_expect_continue(raw_server: Any, tmp_path: Path) -> None:
     data = tmp_path / "big.bin"
     data.write_bytes(b"z" * 900_000)
     out = await _curl(
-        "-v", "-H", "Expect: 100-continue", "--data-binary", f"@{data}", srv.url("/e")
+        "-v",
+        "-H",
+        "Expect: 100-continue",
+        "--data-binary",
+        f"@{data}",
+        str(srv.make_url("/e")),
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(b"POST /e 900000 zzz")

@@ -1,0 +1,84 @@
+"""Value conversions behind StreamResponse's header properties and cookies.
+
+Kept apart from :mod:`aiohttp.web_response` so that module stays about one
+concept (sending a response); these are pure functions with no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from email.utils import formatdate
+from http.cookies import Morsel
+from typing import Any, Final
+
+from .helpers import ETAG_ANY, ETag, format_etag, validate_etag_value
+
+__all__ = (
+    "PartitionedMorsel",
+    "format_etag_header",
+    "format_last_modified",
+    "parse_etag_header",
+)
+
+_ETAG_HEADER_RE: Final = re.compile(r'(W/)?"([!\x23-\x7e\x80-\xff]*)"')
+
+
+class PartitionedMorsel(Morsel[str]):
+    """A Morsel that also knows the ``Partitioned`` cookie attribute (CHIPS).
+
+    Python before 3.14 rejects the attribute.  Rather than patching the
+    standard library's class for every user of the process, this subclass
+    carries its own copies of the attribute tables that Morsel consults
+    through ``self``.
+    """
+
+    _reserved: dict[str, str] = {
+        **Morsel._reserved,  # type: ignore[attr-defined]
+        "partitioned": "Partitioned",
+    }
+    _flags: set[str] = {
+        *Morsel._flags,  # type: ignore[attr-defined]
+        "partitioned",
+    }
+
+
+def format_last_modified(value: Any) -> str:
+    """The ``Last-Modified`` text for a timestamp, datetime or ready string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            # A naive datetime is taken as UTC, as HTTP dates always are.
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return formatdate(value.timestamp(), usegmt=True)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formatdate(float(value), usegmt=True)
+    raise TypeError(
+        f"last_modified={value!r} is not supported: pass a datetime, a POSIX "
+        "timestamp (int or float), an HTTP date string or None"
+    )
+
+
+def format_etag_header(value: ETag | str) -> str:
+    """The ``ETag`` header text for an :class:`ETag` or a bare (unquoted) str."""
+    if isinstance(value, str):
+        validate_etag_value(value)
+        return ETAG_ANY if value == ETAG_ANY else f'"{value}"'
+    if isinstance(value, ETag):
+        return format_etag(value)
+    raise ValueError(
+        f"etag={value!r} is not supported: pass an ETag, an unquoted str or None"
+    )
+
+
+def parse_etag_header(raw: str | None) -> ETag | None:
+    """The :class:`ETag` an ``ETag`` header holds, None if absent or malformed."""
+    if not raw:
+        return None
+    if raw == ETAG_ANY:
+        return ETag(ETAG_ANY)
+    match = _ETAG_HEADER_RE.fullmatch(raw)
+    if match is None:
+        return None
+    return ETag(match.group(2), is_weak=match.group(1) is not None)
