@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from email.utils import formatdate
-from http.cookies import Morsel
-from typing import Any, Final
+from http.cookies import Morsel, SimpleCookie
+from typing import Any, Final, Optional
 
 from .helpers import ETAG_ANY, ETag, format_etag, validate_etag_value
 
@@ -19,6 +20,7 @@ __all__ = (
     "format_etag_header",
     "format_last_modified",
     "parse_etag_header",
+    "set_morsel",
 )
 
 _ETAG_HEADER_RE: Final = re.compile(r'(W/)?"([!\x23-\x7e\x80-\xff]*)"')
@@ -82,3 +84,30 @@ def parse_etag_header(raw: str | None) -> ETag | None:
     if match is None:
         return None
     return ETag(match.group(2), is_weak=match.group(1) is not None)
+
+
+def set_morsel(
+    cookies: SimpleCookie,
+    name: str,
+    value: str,
+    attrs: Mapping[str, Optional[str]],
+    flags: Mapping[str, Optional[bool]],
+) -> None:
+    """Store cookie *name* in *cookies* with the given attributes and flags.
+
+    None attributes and false flags are left as they were, so re-setting a
+    cookie keeps what was given before (as the standard Morsel reuse does).
+    """
+    morsel = PartitionedMorsel()
+    old = cookies.get(name)
+    if old is not None:
+        dict.update(morsel, old)
+    _, coded = cookies.value_encode(value)
+    morsel.set(name, value, coded)
+    cookies[name] = morsel
+    for key, val in attrs.items():
+        if val is not None:
+            morsel[key] = val
+    for key, flag in flags.items():
+        if flag:
+            morsel[key] = True

@@ -394,7 +394,7 @@ class PrefixedSubAppResource(PrefixResource):
         methods: set[str] = set()
         if isinstance(exception, HTTPMethodNotAllowed):
             methods = set(exception.allowed_methods)
-        return cast(UrlMappingMatchInfo, match_info), methods
+        return match_info, methods
 
     def _routes(self) -> list[AbstractRoute]:
         routes = getattr(self._app.router, "routes", None)

@@ -153,16 +153,22 @@ class FileResponse(StreamResponse):
         headers[hdrs.ACCEPT_RANGES] = "bytes"
         if chosen.vary:
             headers.add(hdrs.VARY, hdrs.ACCEPT_ENCODING)
-        status = check_preconditions(request.method, request.headers, etag, mtime)
-        if status is not None:
-            return await self._send_empty(request, status)
+        # Set before the preconditions: a cache refreshes its stored headers
+        # from a 304, so those must describe the file, not an empty body.
         content_type = headers.setdefault(hdrs.CONTENT_TYPE, _content_type(self._path))
+        status = check_preconditions(request.method, request.headers, etag, mtime)
+        if status is not None and status != 304:
+            return await self._send_empty(request, status)
         if chosen.coding is not None:
             headers[hdrs.CONTENT_ENCODING] = chosen.coding
+        if status is not None:
+            return await self._send_empty(request, status)
         ranges: Optional[list[ByteRange]] = None
         if (
             request.method == "GET"
             and self._status == 200
+            # Ranges of a body compressed on the fly cannot be known up front.
+            and not self._compression
             and if_range_allows(request.headers.get(hdrs.IF_RANGE), etag, mtime)
         ):
             ranges = parse_range(request.headers.get(hdrs.RANGE), size)

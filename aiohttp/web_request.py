@@ -6,30 +6,38 @@ costs little more than its parsed head.
 """
 
 import asyncio
+import datetime
 import json
 import socket
 from collections.abc import Iterator, Mapping, MutableMapping
 from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDictProxy
 from propcache.api import under_cached_property as reify
 from yarl import URL
 
 from . import hdrs
+from ._chainmap import ChainMapProxy
 from ._helpers import SENTINEL, Sentinel
+from ._web_request_form import FileField, FormValue, read_form
+from ._web_request_parse import parse_forwarded, parse_range
 from .abc import AbstractStreamWriter
+from .helpers import ETag, parse_etags, parse_http_date
 from .http_parser import RawRequestMessage
 from .http_writer import HttpVersion
+from .multipart import MultipartReader
 from .streams import EmptyStreamReader, StreamReader
 from .typedefs import JSONDecoder, LooseHeaders, RawHeaders
 
 if TYPE_CHECKING:
+    from ._urldispatcher_base import UrlMappingMatchInfo
+    from .web_app import Application
     from .web_protocol import RequestHandler
     from .web_response import StreamResponse
 
-__all__ = ("BaseRequest",)
+__all__ = ("BaseRequest", "FileField", "Request")
 
 
 def _parse_content_type(raw: str) -> tuple[str, dict[str, str]]:
@@ -53,6 +61,7 @@ class BaseRequest(MutableMapping[str, Any]):
         hdrs.METH_DELETE,
     }
     _read_bytes: Optional[bytes] = None
+    _post: Optional["MultiDictProxy[FormValue]"] = None
 
     def __init__(
         self,
@@ -359,6 +368,65 @@ class BaseRequest(MutableMapping[str, Any]):
             )
         return loads(body)
 
+    @reify
+    def forwarded(self) -> tuple[Mapping[str, str], ...]:
+        """The elements of the ``Forwarded`` headers (RFC 7239), in order.
+
+        Each is a read-only dict such as ``{"for": "1.2.3.4", "proto": "https"}``.
+        """
+        return parse_forwarded(self._headers.getall(hdrs.FORWARDED, ()))
+
+    @reify
+    def if_modified_since(self) -> Optional[datetime.datetime]:
+        """``If-Modified-Since`` as an aware UTC datetime, or None."""
+        return parse_http_date(self._headers.get(hdrs.IF_MODIFIED_SINCE))
+
+    @reify
+    def if_unmodified_since(self) -> Optional[datetime.datetime]:
+        """``If-Unmodified-Since`` as an aware UTC datetime, or None."""
+        return parse_http_date(self._headers.get(hdrs.IF_UNMODIFIED_SINCE))
+
+    @reify
+    def if_range(self) -> Optional[datetime.datetime]:
+        """``If-Range`` as an aware UTC datetime, or None."""
+        return parse_http_date(self._headers.get(hdrs.IF_RANGE))
+
+    @reify
+    def if_match(self) -> Optional[tuple[ETag, ...]]:
+        """The entity tags of ``If-Match``, or None without the header."""
+        header = self._headers.get(hdrs.IF_MATCH)
+        return None if header is None else parse_etags(header)
+
+    @reify
+    def if_none_match(self) -> Optional[tuple[ETag, ...]]:
+        """The entity tags of ``If-None-Match``, or None without the header."""
+        header = self._headers.get(hdrs.IF_NONE_MATCH)
+        return None if header is None else parse_etags(header)
+
+    @reify
+    def http_range(self) -> slice:
+        """The ``Range`` header as a slice (``slice(None, None, 1)`` if absent).
+
+        Raises ValueError for a malformed header.
+        """
+        header = self._headers.get(hdrs.RANGE)
+        if header is None:
+            return slice(None, None, 1)
+        return parse_range(header)
+
+    async def multipart(self) -> MultipartReader:
+        """A reader for a ``multipart/*`` body, part by part."""
+        return MultipartReader(self._headers, self._payload)
+
+    async def post(self) -> "MultiDictProxy[FormValue]":
+        """The form fields of an urlencoded or multipart body (cached).
+
+        File parts become :class:`FileField` objects backed by temporary files.
+        """
+        if self._post is None:
+            self._post = MultiDictProxy(await read_form(self))
+        return self._post
+
     async def _prepare_hook(self, response: "StreamResponse") -> None:
         """Called by a response just before its head is sent (a hook for apps)."""
         return
@@ -378,3 +446,47 @@ class BaseRequest(MutableMapping[str, Any]):
 
     def __bool__(self) -> bool:
         return True
+
+
+class Request(BaseRequest):
+    """A request routed by an :class:`~aiohttp.web.Application`."""
+
+    _match_info: Optional["UrlMappingMatchInfo"] = None
+
+    def clone(self, **kwargs: Any) -> "Request":
+        """A copy with some parts replaced, keeping the match info."""
+        new = cast(Request, super().clone(**kwargs))
+        new._match_info = self._match_info
+        return new
+
+    @property
+    def match_info(self) -> "UrlMappingMatchInfo":
+        """The router's result: path values, route, application stack."""
+        match_info = self._match_info
+        if match_info is None:
+            raise RuntimeError(
+                "request.match_info is set when the application routes the "
+                "request; this request was not routed yet"
+            )
+        return match_info
+
+    @property
+    def app(self) -> "Application":
+        """The application whose handler (or middleware) is running."""
+        return self.match_info.current_app
+
+    @property
+    def config_dict(self) -> ChainMapProxy:
+        """The state of the current app and of the apps around it, innermost first."""
+        match_info = self.match_info
+        apps = match_info.apps
+        current = match_info.current_app
+        index = apps.index(current) if current in apps else len(apps) - 1
+        return ChainMapProxy(reversed(apps[: index + 1]))
+
+    async def _prepare_hook(self, response: "StreamResponse") -> None:
+        match_info = self._match_info
+        if match_info is None:
+            return
+        for app in match_info.apps:
+            await app.on_response_prepare.send(self, response)

@@ -14,10 +14,10 @@ from multidict import CIMultiDict
 from . import hdrs
 from ._helpers import SENTINEL, http_date_now
 from ._response_fields import (
-    PartitionedMorsel,
     format_etag_header,
     format_last_modified,
     parse_etag_header,
+    set_morsel,
 )
 from .abc import AbstractStreamWriter
 from .helpers import ETag, parse_http_date
@@ -198,32 +198,20 @@ class StreamResponse(MutableMapping[str, Any]):
         partitioned: Optional[bool] = None,
     ) -> None:
         """Set a cookie in the response (sent as a ``Set-Cookie`` header)."""
-        cookies = self.cookies
-        morsel = PartitionedMorsel()
-        old = cookies.get(name)
-        if old is not None:
-            # Re-setting a cookie keeps the attributes given before.
-            dict.update(morsel, old)
-        _, coded = cookies.value_encode(value)
-        morsel.set(name, value, coded)
-        cookies[name] = morsel
-        morsel["path"] = path
-        for key, val in (
-            ("expires", expires),
-            ("domain", domain),
-            ("max-age", None if max_age is None else str(max_age)),
-            ("version", version),
-            ("samesite", samesite),
-        ):
-            if val is not None:
-                morsel[key] = val
-        for key, flag in (
-            ("secure", secure),
-            ("httponly", httponly),
-            ("partitioned", partitioned),
-        ):
-            if flag:
-                morsel[key] = True
+        set_morsel(
+            self.cookies,
+            name,
+            value,
+            {
+                "path": path,
+                "expires": expires,
+                "domain": domain,
+                "max-age": None if max_age is None else str(max_age),
+                "version": version,
+                "samesite": samesite,
+            },
+            {"secure": secure, "httponly": httponly, "partitioned": partitioned},
+        )
 
     def del_cookie(
         self,

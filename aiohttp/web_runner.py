@@ -19,14 +19,17 @@ import socket
 import sys
 import warnings
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Optional, cast
+from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
 from ._site_bind import bind_sockets, resolve
+from .abc import AbstractAccessLogger, AbstractAsyncAccessLogger
 from .typedefs import PathLike
+from .web_log import AccessLogger
 
 if TYPE_CHECKING:
     from ssl import SSLContext
 
+    from .web_app import Application
     from .web_server import Server
 
 __all__ = (
@@ -38,6 +41,7 @@ __all__ = (
     "BaseRunner",
     "ServerRunner",
     "GracefulExit",
+    "AppRunner",
 )
 
 _DEFAULT_SHUTDOWN_TIMEOUT = 60.0
@@ -575,8 +579,69 @@ class ServerRunner(BaseRunner):
         pass
 
 
-# AppRunner(app, *, handle_signals=False, **kwargs) belongs here, as another
-# BaseRunner subclass: _make_server() freezes the application and builds its
-# Server (passing self._kwargs on to the request handlers), shutdown() runs
-# the application's on_shutdown signal and _cleanup_server() its on_cleanup.
-# It is added to __all__ together with the Application class it serves.
+class AppRunner(BaseRunner):
+    """Runner for a :class:`~aiohttp.web.Application`.
+
+    ``setup()`` freezes the application and sends its ``on_startup`` signal
+    (cleanup contexts enter there); ``cleanup()`` sends ``on_shutdown`` while
+    in-flight requests finish, then ``on_cleanup``.  Extra keyword arguments
+    (and the application's ``handler_args``) configure the request handlers.
+    """
+
+    def __init__(
+        self,
+        app: "Application",
+        *,
+        handle_signals: bool = False,
+        access_log_class: type[
+            Union[AbstractAccessLogger, AbstractAsyncAccessLogger]
+        ] = AccessLogger,
+        **kwargs: Any,
+    ) -> None:
+        from .web_app import Application
+
+        if not isinstance(app, Application):
+            raise TypeError(
+                f"The first argument should be web.Application instance, got {app!r}"
+            )
+        if not (
+            isinstance(access_log_class, type)
+            and issubclass(
+                access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger)
+            )
+        ):
+            raise TypeError(
+                "access_log_class must be a subclass of AbstractAccessLogger or "
+                f"AbstractAsyncAccessLogger, got {access_log_class!r}"
+            )
+        super().__init__(
+            handle_signals=handle_signals, access_log_class=access_log_class, **kwargs
+        )
+        self._app = app
+
+    @property
+    def app(self) -> "Application":
+        """The application this runner serves."""
+        return self._app
+
+    async def shutdown(self) -> None:
+        """Send the application's ``on_shutdown`` signal."""
+        await self._app.shutdown()
+
+    async def _make_server(self) -> "Server":
+        from .web_server import Server
+
+        app = self._app
+        app.on_startup.freeze()
+        await app.startup()
+        app.freeze()
+        # The application's handler_args win over the runner's keywords.
+        kwargs = {**self._kwargs, **app._handler_args}
+        return Server(
+            app._handle,  # type: ignore[arg-type]
+            request_factory=app._make_request,
+            **kwargs,
+        )
+
+    async def _cleanup_server(self) -> None:
+        await self._app.cleanup()

@@ -36,6 +36,7 @@ SAMPLE = datetime.datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)
         ("Sun, 06 Nov 1994 25:49:37 GMT", None),  # no such hour
         ("Sun, 06 Foo 1994 08:49:37 GMT", None),
         ("1994-11-06T08:49:37Z", None),  # ISO 8601 is not an HTTP date
+        ("Fri, 31 Dec 9999 23:59:59 -0100", None),  # past datetime.max in UTC
     ],
 )
 def test_parse_http_date(

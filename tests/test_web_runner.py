@@ -183,6 +183,7 @@ def test_all_names() -> None:
         "SockSite",
         "BaseRunner",
         "ServerRunner",
+        "AppRunner",
         "GracefulExit",
     }
 
