@@ -343,6 +343,32 @@ class ParserBase:
             return self._save(data, pos)  # a lone CR: wait for its LF
         return pos
 
+    def _head_bounds(self, data: bytes, pos: int) -> tuple[int, int, int]:
+        """Locate the head at ``pos``: (start, start-line end, head end).
+
+        While the head is incomplete the head end is -1 and the start is
+        where parsing resumes (the unparsed rest has been kept).
+        """
+        if data[pos] == 13:  # CR: empty lines before the start line
+            pos = self._skip_empty_lines(data, pos)
+            if pos >= len(data):
+                return pos, -1, -1
+        end = data.find(b"\r\n\r\n", pos)
+        if end < 0:
+            return self._incomplete(data, pos), -1, -1
+        line_end = data.find(b"\r\n", pos)
+        if line_end - pos > self.max_line_size:
+            raise self._start_line_too_long(line_end - pos)
+        return pos, line_end, end
+
+    def _head_fields(
+        self, data: bytes, line_end: int, end: int
+    ) -> tuple[CIMultiDictProxy[str], RawHeaders]:
+        """The header fields between the start line's end and the head's end."""
+        if line_end < end:
+            return self._parse_fields(data, line_end + 2, end + 2)
+        return EMPTY_HEADERS, ()
+
     def _incomplete(self, data: bytes, pos: int) -> int:
         """The head (or trailers) at ``pos`` has not fully arrived: keep it."""
         self._nlines = self._line_start = 0

@@ -40,7 +40,6 @@ from yarl import URL
 
 from . import hdrs
 from ._http_parser_base import (
-    EMPTY_HEADERS,
     END_OF_CHUNK,
     END_OF_MESSAGE,
     EndOfChunk,
@@ -238,23 +237,13 @@ class HttpRequestParser(ParserBase):
         return LineTooLong("request line", self.max_line_size, size, code=414)
 
     def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
-        if data[pos] == 13:  # CR: empty lines before the request line
-            pos = self._skip_empty_lines(data, pos)
-            if pos >= len(data):
-                return pos
-        end = data.find(b"\r\n\r\n", pos)
+        pos, line_end, end = self._head_bounds(data, pos)
         if end < 0:
-            return self._incomplete(data, pos)
-        line_end = data.find(b"\r\n", pos)
-        if line_end - pos > self.max_line_size:
-            raise self._start_line_too_long(line_end - pos)
+            return pos
         match = REQUEST_LINE.fullmatch(data, pos, line_end)
         if match is None:
             raise request_line_error(data[pos:line_end])
-        if line_end < end:
-            headers, raw = self._parse_fields(data, line_end + 2, end + 2)
-        else:
-            headers, raw = EMPTY_HEADERS, ()
+        headers, raw = self._head_fields(data, line_end, end)
         method_b, target_b, minor = match.groups()
         method = _METHODS.get(method_b) or method_b.decode("ascii")
         version = HttpVersion11 if minor == b"1" else HttpVersion10
@@ -343,16 +332,9 @@ class HttpResponseParser(ParserBase):
         return LineTooLong("status line", self.max_line_size, size)
 
     def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
-        if data[pos] == 13:  # CR: tolerate stray empty lines between responses
-            pos = self._skip_empty_lines(data, pos)
-            if pos >= len(data):
-                return pos
-        end = data.find(b"\r\n\r\n", pos)
+        pos, line_end, end = self._head_bounds(data, pos)
         if end < 0:
-            return self._incomplete(data, pos)
-        line_end = data.find(b"\r\n", pos)
-        if line_end - pos > self.max_line_size:
-            raise self._start_line_too_long(line_end - pos)
+            return pos
         match = STATUS_LINE.fullmatch(data, pos, line_end)
         if match is None:
             raise status_line_error(data[pos:line_end])
@@ -363,10 +345,7 @@ class HttpResponseParser(ParserBase):
             raise BadStatusLine(
                 line, f"Invalid status code {code} in {line!r}: must be 100-599"
             )
-        if line_end < end:
-            headers, raw = self._parse_fields(data, line_end + 2, end + 2)
-        else:
-            headers, raw = EMPTY_HEADERS, ()
+        headers, raw = self._head_fields(data, line_end, end)
         version = HttpVersion11 if minor == b"1" else HttpVersion10
         self._empty_lines = 0
         self._response(events, version, code, reason_b, headers, raw)

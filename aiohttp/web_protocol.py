@@ -371,8 +371,11 @@ class RequestHandler(BaseProtocol):
         awaiting_continue = type(payload) is _ContinueOnReadStreamReader
         if awaiting_continue:
             cast(_ContinueOnReadStreamReader, payload)._continue_writer = writer
-        resp = await self._call_handler(request)
-        keep_alive = await self._send_response(request, resp, start)
+        try:
+            resp = await self._call_handler(request)
+            keep_alive = await self._send_response(request, resp, start)
+        finally:
+            request._finish()
         self._current_request = None
         if message.upgrade and self._parser.upgraded:
             keep_alive = False

@@ -9,7 +9,7 @@ import asyncio
 import datetime
 import json
 import socket
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Mapping
 from http.cookies import CookieError, SimpleCookie
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
@@ -21,6 +21,7 @@ from yarl import URL
 from . import hdrs
 from ._chainmap import ChainMapProxy
 from ._helpers import SENTINEL, Sentinel
+from ._state_mapping import StateMapping
 from ._web_request_form import FileField, FormValue, read_form
 from ._web_request_parse import parse_forwarded, parse_range
 from .abc import AbstractStreamWriter
@@ -50,7 +51,7 @@ def _parse_content_type(raw: str) -> tuple[str, dict[str, str]]:
     return mimetype.strip().lower(), parsed
 
 
-class BaseRequest(MutableMapping[str, Any]):
+class BaseRequest(StateMapping):
     """An HTTP request as the low-level server hands it to a handler."""
 
     POST_METHODS = {
@@ -177,22 +178,6 @@ class BaseRequest(MutableMapping[str, Any]):
     @property
     def rel_url(self) -> URL:
         return self._message.url
-
-    # MutableMapping: per-request storage for middlewares and handlers.
-    def __getitem__(self, key: str) -> Any:
-        return self._state[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._state[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._state[key]
-
-    def __len__(self) -> int:
-        return len(self._state)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state)
 
     @reify
     def secure(self) -> bool:
@@ -421,11 +406,19 @@ class BaseRequest(MutableMapping[str, Any]):
     async def post(self) -> "MultiDictProxy[FormValue]":
         """The form fields of an urlencoded or multipart body (cached).
 
-        File parts become :class:`FileField` objects backed by temporary files.
+        File parts become :class:`FileField` objects backed by temporary files;
+        the server closes those files once the response has been sent.
         """
         if self._post is None:
             self._post = MultiDictProxy(await read_form(self))
         return self._post
+
+    def _finish(self) -> None:
+        """Release what the request holds once its response is sent."""
+        if self._post is not None:
+            for value in self._post.values():
+                if isinstance(value, FileField):
+                    value.file.close()
 
     async def _prepare_hook(self, response: "StreamResponse") -> None:
         """Called by a response just before its head is sent (a hook for apps)."""

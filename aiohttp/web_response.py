@@ -4,7 +4,6 @@ import datetime
 import enum
 import json
 import zlib
-from collections.abc import Iterator, MutableMapping
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -19,6 +18,7 @@ from ._response_fields import (
     parse_etag_header,
     set_morsel,
 )
+from ._state_mapping import StateMapping
 from .abc import AbstractStreamWriter
 from .helpers import ETag, parse_http_date
 from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11
@@ -55,7 +55,7 @@ def _status_line(version: Any, status: int, reason: str) -> str:
     return line
 
 
-class StreamResponse(MutableMapping[str, Any]):
+class StreamResponse(StateMapping):
     """A response whose body the handler writes piece by piece after prepare()."""
 
     _body: Optional[bytes] = None
@@ -462,22 +462,6 @@ class StreamResponse(MutableMapping[str, Any]):
         else:
             info = "not prepared"
         return f"<{self.__class__.__name__} {self.reason} {info}>"
-
-    # MutableMapping of per-response state, as aiohttp offers.
-    def __getitem__(self, key: str) -> Any:
-        return self._state[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._state[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._state[key]
-
-    def __len__(self) -> int:
-        return len(self._state)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._state)
 
     def __hash__(self) -> int:
         return hash(id(self))

@@ -30,6 +30,25 @@ EXPECTED: dict[str, list[str]] = {
         r"^Serving on http://127\.0\.0\.1:(?P<port>[1-9]\d{0,4})\n"
         r"GET http://127\.0\.0\.1:(?P=port)/demo -> 200 'Hello from /demo'$",
     ],
+    # Startup and cleanup contexts run around serving, and every feature the
+    # application combines answers as expected.
+    "web_app.py": [
+        r"^startup: notes store opened\nServing on http://127\.0\.0\.1:[1-9]\d{0,4}$",
+        r"^cleanup: notes store closed$",
+        *(
+            rf"^{what}: (200|404) ok$"
+            for what in (
+                "route",
+                "dynamic",
+                "middleware",
+                "upload",
+                "uploaded",
+                "subapp",
+                "static",
+                "traversal",
+            )
+        ),
+    ],
 }
 
 

@@ -1,17 +1,22 @@
 """run_app and ``python -m aiohttp.web``: real processes on ephemeral ports."""
 
+import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import urllib.request
 from pathlib import Path
+from typing import Any, Optional
 
 import pytest
 
 from aiohttp import web
+from aiohttp.web_runner import GracefulExit
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 30
@@ -131,3 +136,133 @@ def test_module_cli_errors(tmp_path: Path, entry: str, message: str) -> None:
 def test_run_app_rejects_non_app() -> None:
     with pytest.raises(TypeError, match=r"web\.Application"):
         web.run_app(object(), print=None)  # type: ignore[arg-type]
+
+
+# -- run_app in this process (a thread), stopped the way its signal handler does --
+
+
+class _AppThread:
+    """Runs ``web.run_app`` in a thread on its own loop and stops it on demand."""
+
+    def __init__(self, app: web.Application, **kwargs: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.lines: list[str] = []
+        self.banner = threading.Event()
+        self.error: Optional[BaseException] = None
+        kwargs.setdefault("print", self._print)
+        self._thread = threading.Thread(target=self._run, args=(app, kwargs))
+
+    def _print(self, text: str) -> None:
+        self.lines.append(text)
+        self.banner.set()
+
+    def _run(self, app: web.Application, kwargs: dict[str, Any]) -> None:
+        try:
+            web.run_app(app, loop=self.loop, handle_signals=False, **kwargs)
+        except BaseException as exc:  # reported to the test thread
+            self.error = exc
+        finally:
+            self.banner.set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        # What the SIGINT/SIGTERM handler does: raise GracefulExit in the loop.
+        def graceful_exit() -> None:
+            raise GracefulExit()
+
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(graceful_exit)
+        self._thread.join(TIMEOUT)
+        assert not self._thread.is_alive(), "run_app did not stop"
+        assert self.error is None, repr(self.error)
+
+
+def _hello_app(cleaned: list[str]) -> web.Application:
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="hello")
+
+    async def on_cleanup(app: web.Application) -> None:
+        cleaned.append("cleanup")
+
+    app = web.Application()
+    app.router.add_get("/", hello)
+    app.on_cleanup.append(on_cleanup)
+    return app
+
+
+def _get_over_unix(path: str) -> bytes:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(TIMEOUT)
+        sock.connect(path)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+def test_run_app_tcp_and_unix_path(tmp_path: Path) -> None:
+    cleaned: list[str] = []
+    path = str(tmp_path / "app.sock")
+    runner = _AppThread(_hello_app(cleaned), host="127.0.0.1", port=0, path=path)
+    runner.start()
+    try:
+        assert runner.banner.wait(TIMEOUT)
+        assert len(runner.lines) == 1, runner.lines
+        match = re.fullmatch(
+            r"======== Running on (http://127\.0\.0\.1:[1-9]\d*), "
+            r"http://unix:(.+): ========\n\(Press CTRL\+C to quit\)",
+            runner.lines[0],
+        )
+        assert match, runner.lines[0]
+        assert match.group(2) == path
+        with urllib.request.urlopen(match.group(1) + "/", timeout=10) as resp:
+            assert resp.read() == b"hello"
+        assert _get_over_unix(path).endswith(b"\r\n\r\nhello")
+    finally:
+        runner.stop()
+    assert cleaned == ["cleanup"]
+
+
+def test_run_app_print_none_over_passed_socket(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A socket already listening accepts the connection at once; the request
+    # waits in its backlog until run_app serves it, so there is nothing to poll.
+    cleaned: list[str] = []
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    runner = _AppThread(_hello_app(cleaned), sock=sock, print=None)
+    runner.start()
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.read() == b"hello"
+    finally:
+        runner.stop()
+        sock.close()
+    assert runner.lines == []
+    assert capsys.readouterr().out == ""
+    assert cleaned == ["cleanup"]
+
+
+def test_run_app_prints_every_site() -> None:
+    # One TCPSite per host, each named with the port it really bound.
+    runner = _AppThread(_hello_app([]), host=["127.0.0.1", "localhost"], port=0)
+    runner.start()
+    try:
+        assert runner.banner.wait(TIMEOUT)
+        banner = runner.lines[0].split("\n")[0]
+        names = re.findall(r"http://[^ ,]+", banner)
+        assert len(names) == 2, banner
+        for name in names:
+            assert not name.endswith(":0"), banner
+            with urllib.request.urlopen(name + "/", timeout=10) as resp:
+                assert resp.read() == b"hello"
+    finally:
+        runner.stop()

@@ -114,6 +114,29 @@ async def test_post_multipart_with_file(serve_app: ServeApp) -> None:
     assert data["b64"]["content_type"] == "application/octet-stream"
 
 
+async def test_uploaded_files_closed_after_response(serve_app: ServeApp) -> None:
+    # The handler leaves its FileField open; the server closes the temporary
+    # file once the response is sent (no ResourceWarning later).
+    kept: list[web.FileField] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        form = await request.post()
+        field = form["up"]
+        assert isinstance(field, web.FileField)
+        kept.append(field)
+        return web.Response(text=field.file.read().decode())
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    port = await serve_app(app)
+    body = multipart_body(
+        [({"Content-Disposition": 'form-data; name="up"; filename="u"'}, b"data")]
+    )
+    resp = await fetch(port, "/", method="POST", body=body, headers=MP_HEADERS)
+    assert (resp.status, resp.body) == (200, b"data")
+    assert kept[0].file.closed
+
+
 async def test_post_too_large_and_malformed(serve_app: ServeApp) -> None:
     port = await serve_form(serve_app, client_max_size=1000)
     body = multipart_body(
