@@ -1,5 +1,6 @@
 """web.Request under an Application: forms, conditional headers, Forwarded, Range."""
 
+import asyncio
 import datetime
 import json
 from typing import Any
@@ -296,3 +297,63 @@ async def test_match_info_before_routing_and_config_dict(
     app.add_subapp("/s", sub)
     port = await serve_app(app)
     assert (await fetch(port, "/s/")).text == "root"
+
+
+async def test_json_with_custom_loads_and_content_type(serve_app: ServeApp) -> None:
+    seen: list[str] = []
+
+    def loads(text: str) -> Any:
+        seen.append(text)
+        return {"parsed": json.loads(text)}
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.query.get("any"):
+            data = await request.json(loads=loads, content_type=None)
+        else:
+            data = await request.json(loads=loads)
+        return web.json_response(data)
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    port = await serve_app(app)
+    resp = await fetch(
+        port,
+        "/",
+        method="POST",
+        body=b'{"a": 1}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert json.loads(resp.body) == {"parsed": {"a": 1}}
+    assert seen == ['{"a": 1}']
+    # Another content type is refused unless the check is switched off.
+    plain = {"Content-Type": "text/plain"}
+    resp = await fetch(port, "/", method="POST", body=b"[2]", headers=plain)
+    assert resp.status == 400
+    resp = await fetch(port, "/?any=1", method="POST", body=b"[2]", headers=plain)
+    assert json.loads(resp.body) == {"parsed": [2]}
+
+
+async def test_force_close_ends_the_connection(serve_app: ServeApp) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        resp = web.Response(text="bye")
+        if "close" in request.query:
+            resp.force_close()
+            assert resp.keep_alive is False
+        return resp
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    port = await serve_app(app)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert b"Connection: close" not in head
+        assert await reader.readexactly(3) == b"bye"
+        writer.write(b"GET /?close HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert b"Connection: close" in head
+        assert await reader.read() == b"bye"  # then EOF: the server closed
+    finally:
+        writer.close()
+        await writer.wait_closed()
