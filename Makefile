@@ -20,14 +20,15 @@ STAMP_BASE := $(VENV)/.stamp-base
 STAMP_DEV := $(VENV)/.stamp-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint format bench docs changes clean distclean
+.PHONY: help demo test fuzz lint format bench docs changes clean distclean
 
 help:
-	@echo "make demo       serve a hello-world on an ephemeral port and fetch it once"
+	@echo "make demo       fetch from a fake HTTPS API served on an ephemeral port"
 	@echo "make test       run the test suite with coverage (ARGS=... goes to pytest)"
+	@echo "make fuzz       run the parser property tests with many more examples (AIOHTTP_FUZZ_EXAMPLES=20000)"
 	@echo "make lint       ruff check, ruff format --check and mypy --strict"
 	@echo "make format     apply ruff's fixes and formatting"
-	@echo "make bench      measure requests/s of the low-level server (ARGS=... goes to run.py)"
+	@echo "make bench      compare speed and memory with aiohttp 3.14.5 (ARGS=... goes to run.py)"
 	@echo "make docs       build the HTML documentation, warnings are errors"
 	@echo "make changes    preview the changelog from the fragments in CHANGES/"
 	@echo "make clean      remove caches and build output (keeps .venv)"
@@ -50,15 +51,32 @@ $(STAMP_BASE): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# pytest-asyncio goes beside the venv, not into it: installed, it would load
+# into every pytest run. Only the test of the plugin running beside it puts
+# this directory on its subprocess's path (tests/test_pytest_plugin_asyncio.py).
+ASYNCIO_DIR := $(VENV)/opt/pytest-asyncio
+
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,docs,changes]'
+	rm -rf $(ASYNCIO_DIR)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(ASYNCIO_DIR) \
+	  'pytest-asyncio>=1.0' 'backports.asyncio.runner; python_version < "3.11"' \
+	  'typing_extensions>=4.12; python_version < "3.13"'
 	touch $@ $(STAMP_BASE)
 
+# The fake remote HTTPS API on port 0, reached through ClientSession and a
+# fake resolver; see examples/fake_server.py.
 demo: $(STAMP_BASE)
-	$(BIN)/python examples/server_port0.py
+	$(BIN)/python examples/fake_server.py
 
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest $(ARGS)
+
+# The hypothesis properties of the parsers, with AIOHTTP_FUZZ_EXAMPLES examples
+# each instead of the suite's few hundred (set it in the environment to change).
+fuzz: $(STAMP_DEV)
+	AIOHTTP_FUZZ_EXAMPLES=$${AIOHTTP_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest \
+	  --no-cov tests/test_fuzz_*.py $(ARGS)
 
 # All three checks run even when one fails, so one pass shows every problem.
 lint: $(STAMP_DEV)
@@ -75,7 +93,13 @@ format: $(STAMP_DEV)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
-bench: $(STAMP_BASE)
+# uvloop in the project's venv, for the benchmark's uvloop rows; aiohttp 3.14.5
+# itself goes into benchmarks/.venv-ref, which run.py makes, never into .venv.
+$(VENV)/.stamp-bench: pyproject.toml $(STAMP_BASE)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/run.py $(ARGS)
 
 docs: $(STAMP_DEV)

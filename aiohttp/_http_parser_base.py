@@ -5,6 +5,12 @@ state machine (Content-Length, chunked, read-until-EOF, upgraded raw mode) and
 the header-block parser. ``aiohttp.http_parser`` adds the start-line and
 message-semantics parts for each side; see its docstring for the event
 contract.
+
+Decoded output can be bounded: with ``max_decoded_per_feed`` set, one
+``feed_data`` call yields at most that many decoded bytes of a compressed
+body. The parser then holds the rest (``output_pending`` is true) and stops
+parsing until the driver asks for more with ``feed_data(b"")``, so a small
+compressed body cannot blow up into gigabytes within one call.
 """
 
 from typing import Any, Final, Optional, Union
@@ -15,21 +21,25 @@ from . import hdrs
 from ._http_parser_decoders import Decoder, make_decoder
 from ._http_parser_grammar import (
     BARE_CR_OR_LF,
-    DIGITS,
     HEADER_FIELDS,
     bare_line_end_error,
     chunk_line_error,
     header_block_error,
 )
 from ._http_parser_grammar import CHUNK_LINE as _CHUNK_LINE
+from ._http_parser_semantics import (
+    END_OF_CHUNK,
+    END_OF_MESSAGE,
+    EndOfChunk,
+    EndOfMessage,
+    RawHeaders,
+)
 from .http_exceptions import (
     BadHttpMessage,
     ContentLengthError,
-    InvalidHeader,
     LineTooLong,
     TooManyHeaders,
     TransferEncodingError,
-    UnsupportedTransferEncoding,
 )
 
 __all__ = (
@@ -42,8 +52,6 @@ __all__ = (
     "ParserBase",
     "RawHeaders",
 )
-
-RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 # RFC 9112 2.2 asks servers to ignore at least one empty line before a request
 # line (some clients send a stray CRLF after a body); we ignore up to this many
@@ -78,48 +86,10 @@ _KNOWN_NAMES: Final[dict[bytes, istr]] = {
 EMPTY_HEADERS: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
 
 
-class EndOfMessage:
-    """Marks the end of one message's body, with the trailers if any were sent."""
-
-    __slots__ = ("raw_trailers", "trailers")
-
-    def __init__(
-        self,
-        trailers: Optional[CIMultiDictProxy[str]] = None,
-        raw_trailers: RawHeaders = (),
-    ) -> None:
-        self.trailers = trailers
-        self.raw_trailers = raw_trailers
-
-    def __repr__(self) -> str:
-        if self.trailers is None:
-            return "<EndOfMessage>"
-        return f"<EndOfMessage trailers={self.trailers!r}>"
-
-
-class EndOfChunk:
-    """Marks the end of one chunk's data in a chunked body."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<EndOfChunk>"
-
-
-END_OF_MESSAGE: Final = EndOfMessage()
-END_OF_CHUNK: Final = EndOfChunk()
-
-
 def _check_limit(name: str, value: object) -> int:
     if type(value) is not int or value <= 0:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return value
-
-
-def comma_tokens(values: list[str]) -> list[str]:
-    """Split comma-separated header values into lower-case tokens, no empties."""
-    tokens = [t.strip(" \t").lower() for v in values for t in v.split(",")]
-    return [t for t in tokens if t]
 
 
 class ParserBase:
@@ -127,14 +97,18 @@ class ParserBase:
 
     __slots__ = (
         "_auto_decompress",
+        "_budget",
         "_buf",
         "_decoder",
         "_empty_lines",
+        "_eof_pending",
         "_field_code",
         "_length",
         "_line_start",
+        "_max_decoded",
         "_nlines",
         "_remaining",
+        "_stalled",
         "_state",
         "_upgraded",
         "max_field_size",
@@ -149,10 +123,17 @@ class ParserBase:
         max_headers: int,
         auto_decompress: bool,
         field_code: int,
+        max_decoded_per_feed: Optional[int] = None,
     ) -> None:
         self.max_line_size = _check_limit("max_line_size", max_line_size)
         self.max_field_size = _check_limit("max_field_size", max_field_size)
         self.max_headers = _check_limit("max_headers", max_headers)
+        if max_decoded_per_feed is not None:
+            _check_limit("max_decoded_per_feed", max_decoded_per_feed)
+        self._max_decoded = max_decoded_per_feed
+        self._budget = 0  # decoded bytes this feed_data call may still yield
+        self._stalled = False  # a decoder holds output back (see module doc)
+        self._eof_pending = False  # feed_eof() came while stalled
         self._auto_decompress = auto_decompress
         self._field_code = field_code  # status for an over-long field line
         self._state = _HEAD
@@ -173,6 +154,23 @@ class ParserBase:
         From then on every byte fed is passed through as ``bytes`` events.
         """
         return self._upgraded
+
+    @property
+    def receiving_head(self) -> bool:
+        """True when part of a message head has arrived but not all of it.
+
+        A server times this to drop clients that send their heads too slowly.
+        """
+        return self._state == _HEAD and bool(self._buf)
+
+    @property
+    def output_pending(self) -> bool:
+        """True while decoded body output is held back by ``max_decoded_per_feed``.
+
+        Parsing is suspended meanwhile: call ``feed_data(b"")`` (or feed more
+        data, which is buffered) to receive the next part.
+        """
+        return self._stalled
 
     # --- subclass hooks --------------------------------------------------
 
@@ -196,6 +194,9 @@ class ParserBase:
         Malformed input makes the last event a BadHttpMessage; the parser then
         ignores further input. Nothing is raised for any input.
         """
+        self._budget = self._max_decoded or 0
+        if self._stalled:
+            return self._resume(data)
         state = self._state
         if state >= _UPGRADED:
             if state == _UPGRADED and data:
@@ -246,14 +247,16 @@ class ParserBase:
                         self._remaining = 0
                         pos = end
                     if self._decoder is not None:
-                        chunk = self._decoder.decompress(chunk)
+                        chunk = self._decode(chunk)
+                        if self._stalled:
+                            if chunk:
+                                events.append(chunk)
+                            self._save(data, pos)
+                            break
                     if chunk:
                         events.append(chunk)
                     if not self._remaining:
-                        if state == _LENGTH:
-                            self._end_message(events, END_OF_MESSAGE)
-                        else:
-                            self._state = _CHUNK_CRLF
+                        self._body_piece_done(events)
                 elif state == _CHUNK_SIZE:
                     pos = self._parse_chunk_size(data, pos, events)
                 elif state == _CHUNK_CRLF:
@@ -264,9 +267,11 @@ class ParserBase:
                     chunk = data[pos:] if pos else data
                     pos = n
                     if self._decoder is not None:
-                        chunk = self._decoder.decompress(chunk)
+                        chunk = self._decode(chunk)
                     if chunk:
                         events.append(chunk)
+                    if self._stalled:
+                        break
                 elif state == _UPGRADED:
                     events.append(data[pos:] if pos else data)
                     pos = n
@@ -280,12 +285,59 @@ class ParserBase:
             )
         return events
 
+    def _decode(self, data: bytes) -> bytes:
+        """Decode body bytes, within this call's budget when one is set."""
+        decoder = self._decoder
+        assert decoder is not None
+        if self._max_decoded is None:
+            return decoder.decompress(data)
+        out = decoder.decompress(data, self._budget)
+        self._budget -= len(out)
+        self._stalled = decoder.pending
+        return out
+
+    def _body_piece_done(self, events: list[Any]) -> None:
+        """A Content-Length body or a chunk's data has fully arrived."""
+        if self._state == _LENGTH:
+            self._end_message(events, END_OF_MESSAGE)
+        else:
+            self._state = _CHUNK_CRLF
+
+    def _resume(self, data: bytes) -> list[Any]:
+        """Continue a stalled body: more decoded output, then the buffered rest."""
+        if data and not self._eof_pending:
+            self._buf += data
+        events: list[Any] = []
+        try:
+            chunk = self._decode(b"")  # the decoder still holds input
+            if chunk:
+                events.append(chunk)
+            if self._stalled:
+                return events
+            if self._state in (_LENGTH, _CHUNK_DATA) and not self._remaining:
+                self._body_piece_done(events)
+        except BadHttpMessage as exc:
+            return self._fail(events, exc)
+        if self._buf:
+            rest = bytes(self._buf)
+            self._buf.clear()
+            events += self._run(rest)
+        if self._eof_pending and not self._stalled:
+            self._eof_pending = False
+            events += self.feed_eof()
+        return events
+
     def feed_eof(self) -> list[Any]:
         """Tell the parser the peer closed the connection; returns final events.
 
         A body delimited by the close ends with END_OF_MESSAGE; a message cut
-        short ends with an error event; an idle parser returns ``[]``.
+        short ends with an error event; an idle parser returns ``[]``. While
+        ``output_pending``, the final events come from the ``feed_data(b"")``
+        calls that drain the held output.
         """
+        if self._stalled:
+            self._eof_pending = True
+            return []
         state = self._state
         self._state = _CLOSED
         buf = self._buf
@@ -318,6 +370,7 @@ class ParserBase:
 
     def _fail(self, events: list[Any], exc: BadHttpMessage) -> list[Any]:
         self._state = _CLOSED
+        self._stalled = self._eof_pending = False
         self._buf.clear()
         self._decoder = None
         events.append(exc)
@@ -471,49 +524,6 @@ class ParserBase:
             ]
         )
         return CIMultiDictProxy(headers), tuple(raw)
-
-    def _content_length(self, headers: CIMultiDictProxy[str]) -> Optional[int]:
-        """The validated Content-Length, or None when absent."""
-        values = headers.getall(hdrs.CONTENT_LENGTH, None)
-        if values is None:
-            return None
-        if len(values) > 1:
-            raise InvalidHeader(
-                hdrs.CONTENT_LENGTH, "more than one Content-Length field"
-            )
-        value = values[0]
-        # Digits only (no sign, spaces or list); 18 digits stay below 2**63.
-        if len(value) > 18 or not DIGITS.fullmatch(value):
-            raise InvalidHeader(
-                hdrs.CONTENT_LENGTH,
-                f"{value[:40]!r} is not a number of bytes (1 to 18 digits)",
-            )
-        return int(value)
-
-    def _chunked(self, headers: CIMultiDictProxy[str], request: bool) -> bool:
-        """Whether Transfer-Encoding (known present) makes the body chunked.
-
-        Requests must end with exactly one ``chunked`` and use no other coding
-        (RFC 9112 6.1); a response not ending with ``chunked`` is read until
-        the connection closes (RFC 9112 6.3).
-        """
-        codings = comma_tokens(headers.getall(hdrs.TRANSFER_ENCODING))
-        chunked = codings.count("chunked")
-        if chunked > 1:
-            raise BadHttpMessage("Transfer-Encoding lists 'chunked' more than once")
-        final = bool(codings) and codings[-1] == "chunked"
-        if request and not final:
-            raise BadHttpMessage(
-                "Transfer-Encoding of a request must end with 'chunked', got "
-                f"{', '.join(headers.getall(hdrs.TRANSFER_ENCODING))[:80]!r}"
-            )
-        if chunked and len(codings) > 1:
-            others = ", ".join(c for c in codings if c != "chunked")
-            raise UnsupportedTransferEncoding(
-                f"Unsupported transfer coding {others[:80]!r}: only 'chunked' "
-                "is supported"
-            )
-        return final
 
     def _start_body(
         self,

@@ -6,22 +6,23 @@ collide, and nothing else can grab the port in between.
 """
 
 import asyncio
+import contextlib
 import socket
 import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
 from yarl import URL
 
 from .typedefs import StrOrURL
+from .web_request import BaseRequest, Request
 from .web_runner import BaseRunner, ServerRunner, TCPSite
 from .web_server import Server
 
 if TYPE_CHECKING:
     from .web_app import Application
-    from .web_request import BaseRequest
     from .web_response import StreamResponse
 
 __all__ = (
@@ -31,6 +32,10 @@ __all__ = (
     "get_unused_port_socket",
     "unused_port",
 )
+
+# The request type the server's handlers receive (for TestServer[...] hints).
+_Request = TypeVar("_Request", bound=BaseRequest)
+_Self = TypeVar("_Self", bound="BaseTestServer[Any]")
 
 
 def get_unused_port_socket(
@@ -58,7 +63,7 @@ def unused_port() -> int:
         return port
 
 
-class BaseTestServer(ABC):
+class BaseTestServer(ABC, Generic[_Request]):
     """A server for tests, listening on ``host`` and an ephemeral port by default."""
 
     __test__ = False
@@ -79,18 +84,35 @@ class BaseTestServer(ABC):
         self._closed = False
         self.scheme = scheme
         self.skip_url_asserts = skip_url_asserts
+        # aiohttp's servers took loop=; they run on the running loop.
+        kwargs.pop("loop", None)
+        # Other options (ssl=, runner options) apply when the server starts,
+        # so TestServer(app, **server_kwargs) can carry them.
+        self._start_kwargs = kwargs
 
     async def start_server(
         self, loop: Optional[asyncio.AbstractEventLoop] = None, **kwargs: Any
     ) -> None:
-        """Set up the runner and start a site on ``host`` and ``port`` (0: any)."""
+        """Set up the runner and start a site on ``host`` and ``port`` (0: any).
+
+        ``ssl=`` takes an :class:`ssl.SSLContext`; other keyword arguments
+        (and those given to the constructor) go to the runner.
+        """
         if self.runner is not None:
             return
+        kwargs = {**self._start_kwargs, **kwargs}
         ssl_context: Optional[ssl.SSLContext] = kwargs.pop("ssl", None)
-        self.runner = await self._make_runner(**kwargs)
-        await self.runner.setup()
-        site = TCPSite(self.runner, self.host, self.port or 0, ssl_context=ssl_context)
-        await site.start()
+        runner = self.runner = await self._make_runner(**kwargs)
+        try:
+            await runner.setup()
+            site = TCPSite(runner, self.host, self.port or 0, ssl_context=ssl_context)
+            await site.start()
+        except BaseException:
+            # A server that failed to start holds nothing and can be retried.
+            self.runner = None
+            with contextlib.suppress(Exception):  # keep the original error
+                await runner.cleanup()
+            raise
         self.port = site.port
         if not self.scheme:
             self.scheme = "https" if ssl_context is not None else "http"
@@ -138,7 +160,7 @@ class BaseTestServer(ABC):
             self.port = None
             self._closed = True
 
-    async def __aenter__(self) -> "BaseTestServer":
+    async def __aenter__(self: _Self) -> _Self:
         await self.start_server()
         return self
 
@@ -151,7 +173,7 @@ class BaseTestServer(ABC):
         await self.close()
 
 
-class TestServer(BaseTestServer):
+class TestServer(BaseTestServer[Request]):
     """Runs an :class:`~aiohttp.web.Application` for tests."""
 
     def __init__(
@@ -172,12 +194,12 @@ class TestServer(BaseTestServer):
         return AppRunner(self.app, **kwargs)
 
 
-class RawTestServer(BaseTestServer):
+class RawTestServer(BaseTestServer[BaseRequest]):
     """Runs a low-level ``handler(request) -> StreamResponse`` for tests."""
 
     def __init__(
         self,
-        handler: "Callable[[BaseRequest], Awaitable[StreamResponse]]",
+        handler: Callable[[BaseRequest], Awaitable["StreamResponse"]],
         *,
         scheme: str = "",
         host: str = "127.0.0.1",

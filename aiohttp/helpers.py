@@ -3,6 +3,9 @@
 These are what conditional requests (RFC 9110 section 13) need on both sides:
 the response sets ``ETag`` / ``Last-Modified``, the request parses
 ``If-Match`` / ``If-None-Match`` / ``If-Modified-Since`` and friends.
+
+It is also the public home of the client's credential and environment
+helpers (``BasicAuth``, proxies from the environment, ``.netrc``).
 """
 
 from __future__ import annotations
@@ -13,14 +16,33 @@ import re
 from email.utils import parsedate_tz
 from typing import Final
 
+# Client-side helpers live in their own modules, one concept each, and are
+# re-exported here because aiohttp.helpers is their public home.
+from ._helpers_auth import BasicAuth, is_ip_address, strip_auth_from_url
+from ._helpers_env import (
+    ProxyInfo,
+    basicauth_from_netrc,
+    get_env_proxy_for_url,
+    netrc_from_env,
+    proxies_from_env,
+)
+
 __all__ = (
     "ETAG_ANY",
+    "BasicAuth",
     "ETag",
+    "ProxyInfo",
+    "basicauth_from_netrc",
     "etag_strong_match",
     "etag_weak_match",
     "format_etag",
+    "get_env_proxy_for_url",
+    "is_ip_address",
+    "netrc_from_env",
     "parse_etags",
     "parse_http_date",
+    "proxies_from_env",
+    "strip_auth_from_url",
     "validate_etag_value",
 )
 

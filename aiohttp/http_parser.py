@@ -28,6 +28,12 @@ websocket``, a CONNECT request, a 101 response or a 2xx response to CONNECT,
 the head is emitted without EndOfMessage, ``upgraded`` becomes true and every
 later byte is passed through as ``bytes``.
 
+Compressed bodies: with ``max_decoded_per_feed=N`` a call yields at most N
+decoded body bytes; while ``output_pending`` is true the parser holds the rest
+and parses nothing further until ``feed_data(b"")`` asks for the next part
+(a server stops reading meanwhile, so a decompression bomb cannot make it
+buffer without bound). The default (None) decodes everything at once.
+
 Strictness follows RFC 9112 as llhttp's strict mode, h11 and nginx do (see
 tests/test_http_parser.py for the full table); limits are checked as bytes
 arrive, so a peer cannot make the parser buffer without bound.
@@ -39,14 +45,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from . import hdrs
-from ._http_parser_base import (
-    END_OF_CHUNK,
-    END_OF_MESSAGE,
-    EndOfChunk,
-    EndOfMessage,
-    ParserBase,
-    comma_tokens,
-)
+from ._http_parser_base import ParserBase
 from ._http_parser_grammar import (
     ABSOLUTE_FORM,
     AUTHORITY_FORM,
@@ -55,6 +54,15 @@ from ._http_parser_grammar import (
     STATUS_LINE,
     request_line_error,
     status_line_error,
+)
+from ._http_parser_semantics import (
+    END_OF_CHUNK,
+    END_OF_MESSAGE,
+    EndOfChunk,
+    EndOfMessage,
+    chunked_coding,
+    comma_tokens,
+    content_length,
 )
 from ._http_version import HttpVersion, HttpVersion10, HttpVersion11
 from .http_exceptions import BadHttpMessage, BadStatusLine, InvalidURLError, LineTooLong
@@ -220,9 +228,15 @@ class HttpRequestParser(ParserBase):
         max_field_size: int = 8190,
         max_headers: int = 128,
         auto_decompress: bool = True,
+        max_decoded_per_feed: Optional[int] = None,
     ) -> None:
         super().__init__(
-            max_line_size, max_field_size, max_headers, auto_decompress, 431
+            max_line_size,
+            max_field_size,
+            max_headers,
+            auto_decompress,
+            431,
+            max_decoded_per_feed,
         )
 
     def _start_line_error(self, line: bytes) -> Optional[BadHttpMessage]:
@@ -258,7 +272,7 @@ class HttpRequestParser(ParserBase):
                 else "Missing Host header: required in HTTP/1.1 requests"
             )
         should_close, upgrade, protocols = _connection(headers, version)
-        length = self._content_length(headers)
+        length = content_length(headers)
         chunked = False
         if hdrs.TRANSFER_ENCODING in headers:
             if version is HttpVersion10:
@@ -269,7 +283,7 @@ class HttpRequestParser(ParserBase):
                 raise BadHttpMessage(
                     "Content-Length and Transfer-Encoding must not be sent together"
                 )
-            chunked = self._chunked(headers, True)
+            chunked = chunked_coding(headers, True)
         compression = _compression(headers)
         switch = method == "CONNECT" or (upgrade and "websocket" in protocols)
         events.append(
@@ -315,9 +329,15 @@ class HttpResponseParser(ParserBase):
         max_headers: int = 128,
         auto_decompress: bool = True,
         read_until_eof: bool = True,
+        max_decoded_per_feed: Optional[int] = None,
     ) -> None:
         super().__init__(
-            max_line_size, max_field_size, max_headers, auto_decompress, 400
+            max_line_size,
+            max_field_size,
+            max_headers,
+            auto_decompress,
+            400,
+            max_decoded_per_feed,
         )
         self._read_until_eof = read_until_eof
         self.request_method = "GET"
@@ -362,13 +382,13 @@ class HttpResponseParser(ParserBase):
     ) -> None:
         """Emit a response head and enter its body state (RFC 9112 6.3)."""
         should_close, upgrade, _ = _connection(headers, version)
-        length = self._content_length(headers)
+        length = content_length(headers)
         has_te = hdrs.TRANSFER_ENCODING in headers
         if has_te and length is not None:
             raise BadHttpMessage(
                 "Content-Length and Transfer-Encoding must not be sent together"
             )
-        chunked = self._chunked(headers, False) if has_te else False
+        chunked = chunked_coding(headers, False) if has_te else False
         method = self.request_method
         switch = code == 101 or (method == "CONNECT" and 200 <= code < 300)
         no_body = method == "HEAD" or code < 200 or code == 204 or code == 304

@@ -8,24 +8,75 @@ import contextlib
 import inspect
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Optional
+from typing import Any, Optional, Protocol, Union, overload
 
 import pytest
 
 from .test_utils import (
     BaseTestServer,
     RawTestServer,
+    TestClient,
     TestServer,
     loop_context,
     unused_port,
 )
+from .web_app import Application
+from .web_request import BaseRequest, Request
+from .web_response import StreamResponse
 
 __all__ = (
+    "AiohttpClient",
+    "AiohttpRawServer",
+    "AiohttpServer",
+    "aiohttp_client",
+    "aiohttp_client_cls",
     "aiohttp_raw_server",
     "aiohttp_server",
     "aiohttp_unused_port",
     "loop",
 )
+
+
+class AiohttpClient(Protocol):
+    """The type of the ``aiohttp_client`` fixture, for annotating tests."""
+
+    @overload
+    async def __call__(
+        self,
+        __param: Application,
+        *,
+        server_kwargs: Optional[dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> TestClient[Request, Application]: ...
+
+    @overload
+    async def __call__(
+        self,
+        __param: BaseTestServer[Any],
+        *,
+        server_kwargs: Optional[dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> TestClient[BaseRequest, None]: ...
+
+
+class AiohttpServer(Protocol):
+    """The type of the ``aiohttp_server`` fixture."""
+
+    def __call__(
+        self, app: Application, *, port: Optional[int] = None, **kwargs: Any
+    ) -> Awaitable[TestServer]: ...
+
+
+class AiohttpRawServer(Protocol):
+    """The type of the ``aiohttp_raw_server`` fixture."""
+
+    def __call__(
+        self,
+        handler: Callable[[BaseRequest], Awaitable[StreamResponse]],
+        *,
+        port: Optional[int] = None,
+        **kwargs: Any,
+    ) -> Awaitable[RawTestServer]: ...
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -116,8 +167,53 @@ def pytest_pyfunc_call(pyfuncitem: Any) -> Any:
     return True
 
 
+_PYTEST_ASYNCIO = pytest.StashKey[bool]()
+
+
+def _pytest_asyncio_active(config: pytest.Config) -> bool:
+    """Whether pytest-asyncio is loaded in this session (looked up once)."""
+    active = config.stash.get(_PYTEST_ASYNCIO, None)
+    if active is None:
+        active = config.stash[_PYTEST_ASYNCIO] = any(
+            getattr(plugin, "__name__", "").startswith("pytest_asyncio")
+            for plugin in config.pluginmanager.get_plugins()
+        )
+    return active
+
+
 def _owned_by_pytest_asyncio(item: Any) -> bool:
-    return item.get_closest_marker("asyncio") is not None
+    """True when pytest-asyncio runs this test (it is marked ``asyncio``).
+
+    In auto mode pytest-asyncio marks every coroutine test; those it runs
+    itself, so this plugin must neither run them a second time nor give them
+    a loop of their own.  Without pytest-asyncio the marker means nothing and
+    this plugin runs the test.
+    """
+    if item.get_closest_marker("asyncio") is None:
+        return False
+    return _pytest_asyncio_active(item.config)
+
+
+def _pytest_asyncio_loop(
+    request: pytest.FixtureRequest,
+) -> Optional[asyncio.AbstractEventLoop]:
+    """The loop pytest-asyncio runs this test on, when it runs it."""
+    node = request.node
+    if not isinstance(node, pytest.Function) or not _owned_by_pytest_asyncio(node):
+        return None
+    marker = node.get_closest_marker("asyncio")
+    assert marker is not None
+    scope = marker.kwargs.get("loop_scope") or marker.kwargs.get("scope")
+    if scope is None:
+        with contextlib.suppress(ValueError):
+            scope = request.config.getini("asyncio_default_test_loop_scope")
+    try:
+        # pytest-asyncio keeps one asyncio.Runner per loop scope in a fixture.
+        runner = request.getfixturevalue(f"_{scope or 'function'}_scoped_runner")
+    except pytest.FixtureLookupError:
+        return None
+    get_loop = getattr(runner, "get_loop", None)
+    return get_loop() if callable(get_loop) else None
 
 
 @contextlib.contextmanager
@@ -145,7 +241,14 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
 
 @pytest.fixture
 def loop(request: pytest.FixtureRequest) -> Iterator[asyncio.AbstractEventLoop]:
-    """A fresh event loop, set as the current loop, closed after the test."""
+    """A fresh event loop, set as the current loop, closed after the test.
+
+    Under pytest-asyncio it is the loop pytest-asyncio runs the test on.
+    """
+    shared = _pytest_asyncio_loop(request)
+    if shared is not None:
+        yield shared
+        return
     fast = request.config.getoption("--aiohttp-fast")
     debug = request.config.getoption("--aiohttp-enable-loop-debug")
     with loop_context(fast=fast) as _loop:
@@ -165,19 +268,19 @@ def aiohttp_unused_port() -> Callable[[], int]:
     return unused_port
 
 
-async def _close_all(servers: list[BaseTestServer]) -> None:
+async def _close_all(servers: list[BaseTestServer[Any]]) -> None:
     while servers:
         await servers.pop().close()
 
 
 @pytest.fixture
-async def aiohttp_server() -> AsyncIterator[Callable[..., Awaitable[TestServer]]]:
+async def aiohttp_server() -> AsyncIterator[AiohttpServer]:
     """Factory: ``await aiohttp_server(app, *, host=..., port=None, **kwargs)``.
 
     Starts the application on an ephemeral port (unless ``port`` is given);
     ``server.port`` is the real port.  Every server is closed after the test.
     """
-    servers: list[BaseTestServer] = []
+    servers: list[BaseTestServer[Any]] = []
 
     async def go(
         app: Any,
@@ -196,14 +299,12 @@ async def aiohttp_server() -> AsyncIterator[Callable[..., Awaitable[TestServer]]
 
 
 @pytest.fixture
-async def aiohttp_raw_server() -> AsyncIterator[
-    Callable[..., Awaitable[RawTestServer]]
-]:
+async def aiohttp_raw_server() -> AsyncIterator[AiohttpRawServer]:
     """Factory: ``await aiohttp_raw_server(handler, *, port=None, **kwargs)``.
 
     Runs a low-level ``handler(request)`` on an ephemeral port of 127.0.0.1.
     """
-    servers: list[BaseTestServer] = []
+    servers: list[BaseTestServer[Any]] = []
 
     async def go(
         handler: Any,
@@ -219,3 +320,74 @@ async def aiohttp_raw_server() -> AsyncIterator[
 
     yield go
     await _close_all(servers)
+
+
+@pytest.fixture
+def aiohttp_client_cls() -> type[TestClient[Any, Any]]:
+    """The client class ``aiohttp_client`` makes; override it to use your own."""
+    return TestClient
+
+
+_ClientParam = Union[Application, BaseTestServer[Any], Callable[..., Any]]
+
+
+@pytest.fixture
+async def aiohttp_client(
+    aiohttp_client_cls: type[TestClient[Any, Any]],
+) -> AsyncIterator[AiohttpClient]:
+    """Factory: ``await aiohttp_client(app_or_server, *, server_kwargs=None, **kw)``.
+
+    Takes an Application (started on a :class:`TestServer` built with
+    ``server_kwargs``), or a TestServer or RawTestServer; ``kw`` go to the
+    client.  Every client, its responses and its server are closed after the
+    test.
+    """
+    clients: list[TestClient[Any, Any]] = []
+
+    async def go(
+        __param: _ClientParam,
+        *args: Any,
+        server_kwargs: Optional[dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> TestClient[Any, Any]:
+        target = await _client_target(__param, args, kwargs)
+        if target is not __param:
+            kwargs = {}  # they were the factory's arguments
+        if isinstance(target, Application):
+            server: BaseTestServer[Any] = TestServer(target, **(server_kwargs or {}))
+        else:
+            server = target
+        client = aiohttp_client_cls(server, **kwargs)
+        clients.append(client)
+        await client.start_server()
+        return client
+
+    yield go
+    while clients:
+        await clients.pop().close()
+
+
+async def _client_target(
+    param: _ClientParam, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Union[Application, BaseTestServer[Any]]:
+    """What a client is made for: the app or server given, or a factory's result."""
+    if isinstance(param, (Application, BaseTestServer)):
+        if args:
+            raise TypeError(
+                "aiohttp_client() takes positional arguments only for an app "
+                f"factory; got {args!r} with {param!r}"
+            )
+        return param
+    if callable(param):
+        # aiohttp's old form: aiohttp_client(factory, *args, **kwargs) calls
+        # factory(loop, *args, **kwargs) to build the application.
+        result = param(asyncio.get_running_loop(), *args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if isinstance(result, (Application, BaseTestServer)):
+            return result
+        param = result
+    raise ValueError(
+        f"aiohttp_client() needs a web.Application, TestServer or RawTestServer, "
+        f"got {type(param).__name__}: pass the application itself"
+    )

@@ -1,10 +1,16 @@
-"""Utilities for testing aiohttp applications: test servers and loop helpers."""
+"""Utilities for testing aiohttp applications.
+
+Test servers on ephemeral ports, the test client, ``AioHTTPTestCase`` for
+unittest, mocked requests for handler unit tests, and event loop helpers.
+"""
 
 import asyncio
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
 
+from ._test_client import AioHTTPTestCase, TestClient, unittest_run_loop
+from ._test_mocks import make_mocked_coro, make_mocked_request
 from ._test_servers import (
     BaseTestServer,
     RawTestServer,
@@ -14,13 +20,18 @@ from ._test_servers import (
 )
 
 __all__ = (
+    "AioHTTPTestCase",
     "BaseTestServer",
     "RawTestServer",
+    "TestClient",
     "TestServer",
     "get_unused_port_socket",
     "loop_context",
+    "make_mocked_coro",
+    "make_mocked_request",
     "setup_test_loop",
     "teardown_test_loop",
+    "unittest_run_loop",
     "unused_port",
 )
 

@@ -6,30 +6,40 @@ keep-alive connection holds no task) answers the queue in order: pipelined
 requests get their responses in the order they were sent.  A malformed request
 is queued as the parser's error and answered with its 4xx status and a close
 once the requests before it are answered; it never reaches the handler.
+
+Timers: ``keepalive_timeout`` closes a connection idle between requests, and
+``read_head_timeout`` bounds the time from the first byte of a request head to
+its end (a client dribbling its head is answered 408 and closed).  Compressed
+request bodies are decoded at most ``read_bufsize`` bytes at a time, and only
+as fast as the handler reads them.
 """
 
 import asyncio
-import traceback
 import warnings
 from collections import deque
 from contextlib import suppress
-from html import escape
 from logging import Logger
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
-from . import hdrs
-from ._helpers import http_date_now
+from ._web_protocol_parts import (
+    ContinueOnReadStreamReader,
+    bad_message_response,
+    check_timeout,
+    error_response,
+    expects_continue,
+    reason_phrase,
+)
 from .abc import AbstractAccessLogger, AbstractAsyncAccessLogger
 from .base_protocol import BaseProtocol
 from .http_exceptions import BadHttpMessage
 from .http_parser import EndOfChunk, EndOfMessage, HttpRequestParser, RawRequestMessage
-from .http_writer import SERVER_SOFTWARE, HttpVersion11, StreamWriter, serialize_headers
+from .http_writer import StreamWriter
 from .log import access_logger, server_logger
 from .streams import EMPTY_PAYLOAD, StreamReader
 from .tcp_helpers import tcp_keepalive, tcp_nodelay
 from .web_exceptions import HTTPException
 from .web_log import AccessLogger
-from .web_response import Response, StreamResponse
+from .web_response import StreamResponse
 
 if TYPE_CHECKING:
     from .web_request import BaseRequest
@@ -38,6 +48,11 @@ if TYPE_CHECKING:
 __all__ = ("PayloadAccessError", "RequestHandler", "RequestPayloadError")
 
 _Queued = tuple[Union[RawRequestMessage, BadHttpMessage], Optional[StreamReader]]
+# Seconds from the first byte of a request head to its end (nginx's
+# client_header_timeout default); past it the client gets 408 and a close.
+DEFAULT_READ_HEAD_TIMEOUT = 60.0
+# The most seconds to keep reading (and discarding) after an error response.
+_ERROR_LINGER = 2.0
 # Pipelined requests waiting for their turn; past this many, stop reading.
 _MAX_QUEUED = 16
 
@@ -48,43 +63,6 @@ class RequestPayloadError(Exception):
 
 class PayloadAccessError(Exception):
     """The body of a request was read after its response was finished."""
-
-
-class _ContinueOnReadStreamReader(StreamReader):
-    """A body for ``Expect: 100-continue``: asks for it on the first read.
-
-    The interim ``100 Continue`` goes out only when the handler first waits
-    for body data, so a handler (or an app's expect handler) that answers
-    without reading never makes the client upload the body.
-    """
-
-    __slots__ = ("_continue_writer",)
-
-    def __init__(
-        self,
-        protocol: BaseProtocol,
-        limit: int,
-        *,
-        loop: asyncio.AbstractEventLoop,
-    ) -> None:
-        super().__init__(protocol, limit, loop=loop)
-        self._continue_writer: Optional[StreamWriter] = None
-
-    async def _wait(self, func_name: str) -> None:
-        writer = self._continue_writer
-        if writer is not None:
-            self._continue_writer = None
-            writer.send_continue()
-        await super()._wait(func_name)
-
-
-def _expects_continue(message: RawRequestMessage) -> bool:
-    expect = message.headers.get(hdrs.EXPECT)
-    return (
-        expect is not None
-        and expect.lower() == "100-continue"
-        and message.version == HttpVersion11
-    )
 
 
 class RequestHandler(BaseProtocol):
@@ -110,6 +88,7 @@ class RequestHandler(BaseProtocol):
         read_bufsize: int = 2**16,
         auto_decompress: bool = True,
         timeout_ceil_threshold: float = 5,
+        read_head_timeout: Optional[float] = DEFAULT_READ_HEAD_TIMEOUT,
     ) -> None:
         super().__init__(loop)
         self._manager = manager
@@ -122,11 +101,17 @@ class RequestHandler(BaseProtocol):
         self._keepalive_deadline = 0.0
         self._lingering_time = float(lingering_time)
         self._read_bufsize = read_bufsize
+        self._read_head_timeout = check_timeout("read_head_timeout", read_head_timeout)
+        self._head_handle: Optional[asyncio.TimerHandle] = None
+        self._head_expired = False
+        self._answered_error = False
+        self._pump_handle: Optional[asyncio.Handle] = None
         self._parser = HttpRequestParser(
             max_line_size=max_line_size,
             max_field_size=max_field_size,
             max_headers=max_headers,
             auto_decompress=auto_decompress,
+            max_decoded_per_feed=read_bufsize,
         )
         self._messages: deque[_Queued] = deque()
         self._payload: Optional[StreamReader] = None
@@ -155,6 +140,11 @@ class RequestHandler(BaseProtocol):
     def keepalive_timeout(self) -> float:
         return self._keepalive_timeout
 
+    @property
+    def read_head_timeout(self) -> Optional[float]:
+        """Seconds a client has to send a whole request head (None: no limit)."""
+        return self._read_head_timeout
+
     # --- connection lifecycle -------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -170,6 +160,7 @@ class RequestHandler(BaseProtocol):
         super().connection_lost(exc)
         self._force_close = True
         self._cancel_keepalive()
+        self._cancel_head_timer()
         lost = ConnectionResetError("Connection lost")
         if self._payload is not None:
             self._payload.set_exception(lost)
@@ -214,6 +205,7 @@ class RequestHandler(BaseProtocol):
         self._force_close = True
         self._messages.clear()
         self._cancel_keepalive()
+        self._cancel_head_timer()
         if self.transport is not None:
             self.transport.close()
             self.transport = None
@@ -223,6 +215,7 @@ class RequestHandler(BaseProtocol):
         self._force_close = True
         self._messages.clear()
         self._cancel_keepalive()
+        self._cancel_head_timer()
         task = self._task_handler
         if task is not None and not task.done():
             if self._current_request is not None:
@@ -258,8 +251,10 @@ class RequestHandler(BaseProtocol):
         self._keepalive_handle = None
         if self._force_close or self.transport is None:
             return
-        if self._task_handler is not None:
-            return  # busy; the request loop re-arms when it goes idle
+        if self._task_handler is not None or self._head_handle is not None:
+            # Busy, or a request head is arriving (its own timer covers it):
+            # the request loop re-arms when it goes idle.
+            return
         if self._loop.time() < self._keepalive_deadline:
             self._keepalive_handle = self._loop.call_at(
                 self._keepalive_deadline, self._keepalive_expired
@@ -271,11 +266,20 @@ class RequestHandler(BaseProtocol):
     # --- reading ---------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
-        if self._force_close or self._close:
+        if self._force_close or self._close or self._head_expired:
             return
-        events = self._parser.feed_data(data)
+        parser = self._parser
+        head_done = self._dispatch(parser.feed_data(data))
+        if parser.output_pending:
+            self._pump()
+        if self._read_head_timeout:
+            self._track_head(head_done)
+
+    def _dispatch(self, events: list[Any]) -> bool:
+        """Route parser events to body streams and the queue; True if a head ended."""
         messages = self._messages
         payload = self._payload
+        head_done = False
         i, n = 0, len(events)
         while i < n:
             event = events[i]
@@ -285,6 +289,7 @@ class RequestHandler(BaseProtocol):
                 assert payload is not None
                 payload.feed_data(cast(bytes, event))
             elif kind is RawRequestMessage:
+                head_done = True
                 message = cast(RawRequestMessage, event)
                 if i < n and type(events[i]) is EndOfMessage:
                     i += 1  # no body: skip creating a stream for it
@@ -292,8 +297,8 @@ class RequestHandler(BaseProtocol):
                     payload = None
                 else:
                     payload = (
-                        _ContinueOnReadStreamReader
-                        if _expects_continue(message)
+                        ContinueOnReadStreamReader
+                        if expects_continue(message)
                         else StreamReader
                     )(self, self._read_bufsize, loop=self._loop)
                     if message.chunked:
@@ -315,11 +320,79 @@ class RequestHandler(BaseProtocol):
                 messages.append((error, None))
                 break
         self._payload = payload
+        self._start_queue()
+        return head_done
+
+    def _start_queue(self) -> None:
+        messages = self._messages
         if messages and self._task_handler is None:
             self._task_handler = self._loop.create_task(self._handle_queue())
         if len(messages) > _MAX_QUEUED and not self._queue_paused:
             self._queue_paused = True
             self.pause_reading()
+
+    # --- compressed bodies: decode only as fast as the handler reads -------
+
+    def _pump(self) -> None:
+        """Take held-back decoded body output until the body stream is full."""
+        self._pump_handle = None
+        parser = self._parser
+        while (
+            parser.output_pending
+            and not self._reading_paused
+            and not self._force_close
+            and self.transport is not None
+        ):
+            self._dispatch(parser.feed_data(b""))
+
+    def resume_reading(self) -> None:
+        super().resume_reading()
+        # Called from inside a body read: continue decoding on the next turn
+        # of the loop, not while the reader is in the middle of its buffer.
+        if self._parser.output_pending and self._pump_handle is None:
+            self._pump_handle = self._loop.call_soon(self._pump)
+
+    # --- request head timeout ---------------------------------------------
+
+    def _track_head(self, head_done: bool) -> None:
+        """Start the head timer at a head's first byte; stop it at its end."""
+        if head_done or not self._parser.receiving_head:
+            self._cancel_head_timer()
+        if self._parser.receiving_head and self._head_handle is None:
+            assert self._read_head_timeout is not None
+            self._head_handle = self._loop.call_later(
+                self._read_head_timeout, self._head_timed_out
+            )
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_handle is not None:
+            self._head_handle.cancel()
+            self._head_handle = None
+
+    def _head_timed_out(self) -> None:
+        self._head_handle = None
+        if self._force_close or self._close or self.transport is None:
+            return
+        if not self._parser.receiving_head:  # pragma: no cover - defensive
+            return
+        assert self._read_head_timeout is not None
+        if self._reading_paused:
+            # We stopped reading (a full queue or body stream), not the
+            # client: give the head a fresh period once reading resumes.
+            self._head_handle = self._loop.call_later(
+                self._read_head_timeout, self._head_timed_out
+            )
+            return
+        error = BadHttpMessage(
+            "Request head not received within read_head_timeout="
+            f"{self._read_head_timeout:g} seconds"
+        )
+        error.code = 408
+        # Answered in turn, after any request still in progress (which keeps
+        # its keep-alive response); reading stops now.
+        self._head_expired = True
+        self._messages.append((error, None))
+        self._start_queue()
 
     # --- answering -------------------------------------------------------
 
@@ -335,6 +408,12 @@ class RequestHandler(BaseProtocol):
                 if payload is None:
                     self._answer_bad_message(cast(BadHttpMessage, message))
                     break
+                broken = payload.exception()
+                if isinstance(broken, BadHttpMessage):
+                    # The body was already found malformed (a bad chunk in
+                    # the same read as the head): answer that, not the handler.
+                    self._answer_bad_message(broken)
+                    break
                 keep_alive = await self._handle_one(
                     cast(RawRequestMessage, message), payload
                 )
@@ -346,11 +425,32 @@ class RequestHandler(BaseProtocol):
         finally:
             self._task_handler = None
             self._current_request = None
-        if self._close or self._force_close:
-            if self.transport is not None:
-                self.transport.close()
+        if self.transport is None:
+            return
+        if self._answered_error and not self._force_close:
+            self._close_after_error(self.transport)
+        elif self._close or self._force_close:
+            self.transport.close()
         else:
             self._arm_keepalive()
+
+    def _close_after_error(self, transport: asyncio.Transport) -> None:
+        """Close after an error response without letting the client lose it.
+
+        Closing a socket with unread input makes the kernel send a reset,
+        which can destroy the response before the client reads it (the client
+        may still be sending the rest of a rejected request). So: end our
+        side, discard what still arrives, and close when the client does or
+        after a short linger (as nginx's lingering close does).
+        """
+        linger = min(self._lingering_time, _ERROR_LINGER)
+        if not linger or not transport.can_write_eof():
+            transport.close()
+            return
+        transport.write_eof()
+        self.resume_reading()  # keep draining the socket
+        self._cancel_keepalive()
+        self._keepalive_handle = self._loop.call_later(linger, transport.close)
 
     async def _handle_one(
         self, message: RawRequestMessage, payload: StreamReader
@@ -368,9 +468,9 @@ class RequestHandler(BaseProtocol):
         )
         self._current_request = request
         self._manager.requests_count += 1
-        awaiting_continue = type(payload) is _ContinueOnReadStreamReader
+        awaiting_continue = type(payload) is ContinueOnReadStreamReader
         if awaiting_continue:
-            cast(_ContinueOnReadStreamReader, payload)._continue_writer = writer
+            cast(ContinueOnReadStreamReader, payload)._continue_writer = writer
         try:
             resp = await self._call_handler(request)
             keep_alive = await self._send_response(request, resp, start)
@@ -395,6 +495,13 @@ class RequestHandler(BaseProtocol):
             return exc
         except asyncio.CancelledError:
             raise
+        except BadHttpMessage as exc:
+            # The request body turned out malformed while the handler read
+            # it: the client's fault (4xx), not the server's (500).
+            self.logger.debug("Bad HTTP request body: %s", exc)
+            code = exc.code or 400
+            text = f"{code} {reason_phrase(code)}\n\n{exc.message}\n"
+            return self.handle_error(request, code, message=text)
         except asyncio.TimeoutError as exc:
             self.logger.debug("Request handler timed out.", exc_info=exc)
             return self.handle_error(request, 504)
@@ -421,7 +528,8 @@ class RequestHandler(BaseProtocol):
         """Prepare and finish ``resp``; False when the connection must close."""
         if resp is None:  # the handler failed after its response had started
             return False
-        if self._force_close and not resp.prepared:
+        if (self._force_close or self._close) and not resp.prepared:
+            # Shutting down, or the client half-closed: say so in the response.
             resp.force_close()
         try:
             await resp.prepare(request)
@@ -468,7 +576,9 @@ class RequestHandler(BaseProtocol):
         loop = self._loop
         end = loop.time() + self._lingering_time
         with suppress(Exception):
-            while not payload.is_eof():
+            # _force_close is checked too: Python 3.11's wait_for() can swallow
+            # a cancellation that races with readany() completing.
+            while not payload.is_eof() and not self._force_close:
                 remaining = end - loop.time()
                 if remaining <= 0:
                     break
@@ -485,21 +595,9 @@ class RequestHandler(BaseProtocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             return
-        status = exc.code or 400
-        reason = _reason(status)
-        body = f"{status} {reason}\n\n{exc.message}\n".encode("utf-8", "replace")
-        head = serialize_headers(
-            f"HTTP/1.1 {status} {reason}",
-            [
-                (hdrs.CONTENT_TYPE, "text/plain; charset=utf-8"),
-                (hdrs.CONTENT_LENGTH, str(len(body))),
-                (hdrs.CONNECTION, "close"),
-                (hdrs.DATE, http_date_now()),
-                (hdrs.SERVER, SERVER_SOFTWARE),
-            ],
-        )
-        transport.write(head + body)
+        transport.write(bad_message_response(exc))
         self._close = True
+        self._answered_error = True
 
     def handle_error(
         self,
@@ -517,19 +615,7 @@ class RequestHandler(BaseProtocol):
             # The handler's own response already started: all we can do is close.
             self._close = True
             return None
-        reason = _reason(status)
-        if self.debug and exc is not None:
-            tb = escape("".join(traceback.format_exception(exc)))
-            text = (
-                f"<html><head><title>{status} {reason}</title></head><body>"
-                f"<h1>{status} {reason}</h1><pre>{tb}</pre></body></html>"
-            )
-            resp = Response(status=status, text=text, content_type="text/html")
-        else:
-            text = message or f"{status} {reason}\n\nServer got itself in trouble"
-            resp = Response(status=status, text=text)
-        resp.force_close()
-        return resp
+        return error_response(status, exc if self.debug else None, message)
 
     def log_debug(self, *args: Any, **kw: Any) -> None:
         if self.debug:
@@ -537,12 +623,3 @@ class RequestHandler(BaseProtocol):
 
     def log_exception(self, *args: Any, **kw: Any) -> None:
         self.logger.exception(*args, **kw)
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Bad Request" if 400 <= status < 500 else "Error"

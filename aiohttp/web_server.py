@@ -107,6 +107,7 @@ _HANDLER_KWARGS = frozenset(
         "read_bufsize",
         "auto_decompress",
         "timeout_ceil_threshold",
+        "read_head_timeout",
     }
 )
 

@@ -1,6 +1,7 @@
 """A small HTTP/1.1 keep-alive load generator, for machines without wrk.
 
-N connections each send a GET, wait for the whole response, and send the next
+N connections each send a GET (or a POST with a body of ``--body-size``
+bytes), wait for the whole response, and send the next
 one (no pipelining) until the duration is over. Responses are framed by their
 Content-Length (the benchmark apps always send one); anything else counts as an
 error and the connection is reopened. It is plain asyncio over raw sockets, so
@@ -8,6 +9,7 @@ the client is Python too: on a small machine it can saturate before the server
 does, which is why benchmarks/run.py prefers wrk when it is installed.
 
     python benchmarks/loadgen.py http://127.0.0.1:8080/ -c 64 -d 10 [--json]
+    python benchmarks/loadgen.py URL/echo --method POST --body-size 1024
 """
 
 from __future__ import annotations
@@ -151,8 +153,17 @@ async def _drive_one(
         await proto.closed
 
 
-async def run_load(url: str, connections: int, duration: float) -> tuple[Stats, float]:
-    """Drive ``url`` for ``duration`` seconds; returns the stats and elapsed time."""
+async def run_load(
+    url: str,
+    connections: int,
+    duration: float,
+    method: str = "GET",
+    body_size: int = 0,
+) -> tuple[Stats, float]:
+    """Drive ``url`` for ``duration`` seconds; returns the stats and elapsed time.
+
+    ``method`` is GET or POST; a POST carries ``body_size`` bytes of ``x``.
+    """
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname is None:
         raise ValueError(f"url must be http://host[:port]/path, got {url!r}")
@@ -161,10 +172,20 @@ async def run_load(url: str, connections: int, duration: float) -> tuple[Stats, 
     if parts.query:
         path += "?" + parts.query
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if method not in ("GET", "POST"):
+        raise ValueError(f"method must be GET or POST, got {method!r}")
+    if body_size < 0 or (body_size and method != "POST"):
+        raise ValueError(f"body_size must be 0, or positive with POST: {body_size}")
+    body = b"x" * body_size
+    framing = (
+        f"Content-Type: application/octet-stream\r\nContent-Length: {body_size}\r\n"
+        if method == "POST"
+        else ""
+    )
     request = (
-        f"GET {path} HTTP/1.1\r\nHost: {authority}\r\n"
-        "User-Agent: aiohttp-clean-loadgen\r\nAccept: */*\r\n\r\n"
-    ).encode("ascii")
+        f"{method} {path} HTTP/1.1\r\nHost: {authority}\r\n"
+        f"User-Agent: aiohttp-clean-loadgen\r\nAccept: */*\r\n{framing}\r\n"
+    ).encode("ascii") + body
     stats = Stats()
     start = time.perf_counter()
     deadline = start + duration
@@ -203,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", "--connections", type=int, default=64)
     parser.add_argument("-d", "--duration", type=float, default=10.0, help="seconds")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--method", choices=("GET", "POST"), default="GET")
+    parser.add_argument(
+        "--body-size", type=int, default=0, help="bytes of request body (POST only)"
+    )
     args = parser.parse_args(argv)
     if args.connections < 1:
         parser.error(f"--connections must be at least 1, got {args.connections}")
@@ -210,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--duration must be positive, got {args.duration}")
     try:
         stats, elapsed = asyncio.run(
-            run_load(args.url, args.connections, args.duration)
+            run_load(
+                args.url, args.connections, args.duration, args.method, args.body_size
+            )
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -1,242 +1,325 @@
-"""Measure the benchmark app under load and print a small table.
+"""Compare this package with aiohttp 3.14.5, side by side, and print one table.
 
-Starts the app (``app_lowlevel.py`` by default) pinned to one CPU, waits for the
-URL it prints, drives it with ``wrk`` pinned to another CPU (or with our own
-``loadgen.py`` when wrk is not installed), stops the app and prints requests/s
-and, when the load generator reports it, the 99th percentile latency.
+Both sides run the same ``app.py``: ours with the interpreter running this
+script (the project's ``.venv``), aiohttp's from ``benchmarks/.venv-ref``,
+which is created on first use. Servers are pinned to one CPU and the load
+generator (wrk, or ``loadgen.py`` when wrk is missing) to another; rounds
+alternate ours, aiohttp, ours, ... and the table shows medians, the ratio
+ours / aiohttp and the target of issue 8.
 
-    python benchmarks/run.py [--duration 10] [--connections 64] [--loadgen python]
+    python benchmarks/run.py [--duration 2] [--rounds 5] [--only hello,import]
+    python benchmarks/run.py --no-reference --only hello --duration 1
 
-``--app-python`` runs the app with another interpreter, e.g. that of a separate
-virtualenv holding aiohttp itself, for a side-by-side comparison.
+Exits non-zero when a run reported errors (socket errors, non-2xx answers, a
+server that did not stop cleanly); n/a cells alone are not errors.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import re
-import selectors
+import platform
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ("Result", "main")
+from _extras import NA, idle_connections_rss, import_seconds, probe_seconds
+from _load import WORKLOADS, Workload, check, drive
+from _procs import HERE, Server, cpu_seconds, pick_cpus, raise_fd_limit
+from _refenv import ensure_reference, has_module
+from _table import OURS, THEIRS, Row, print_table, write_json
 
-HERE = Path(__file__).resolve().parent
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
-# (name, request path) of each workload; the low-level app answers any path alike.
-WORKLOADS = [("hello-world, low-level Server", "/")]
+__all__ = ("main",)
 
-
-@dataclass
-class Result:
-    """What one load run measured."""
-
-    workload: str
-    tool: str
-    rps: float
-    p99_ms: float | None
-    problems: str = ""
+HTTP = tuple(w.name for w in WORKLOADS)
+EXTRAS = ("testclient", "client", "memory", "import")
+LOOPS = ("asyncio", "uvloop")
+IDLE_CONNECTIONS = 1000
+CLIENT_REQUESTS = 10_000
+CLIENT_TASKS = 64
 
 
-def _pin(cpu: int | None) -> Callable[[], None] | None:
-    """A preexec_fn pinning the child to ``cpu``, or None when not pinning."""
-    if cpu is None:
-        return None
-    return lambda: os.sched_setaffinity(0, {cpu})
+class Bench:
+    """One comparison run: the options, both interpreters and the rows so far."""
 
+    def __init__(self, args: argparse.Namespace, pythons: dict[str, str]) -> None:
+        self.args = args
+        self.pythons = pythons
+        self.app = HERE / "app.py"
+        self.server_cpu, self.load_cpu = pick_cpus(args.no_pin)
+        self.rows: list[Row] = []
+        self.problems: list[str] = []
+        # Busy % of servers that did not saturate their CPU (req/s < req/CPU-s).
+        self.idle: list[int] = []
 
-def _pick_cpus(no_pin: bool) -> tuple[int | None, int | None]:
-    """Two distinct CPUs for app and load generator, when the OS can pin."""
-    if no_pin or not hasattr(os, "sched_setaffinity"):
-        return None, None
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2:
-        print("note: fewer than 2 CPUs available, not pinning", file=sys.stderr)
-        return None, None
-    return cpus[0], cpus[1]
+    def log(self, message: str) -> None:
+        """Progress goes to stderr, so stdout holds only the table."""
+        print(message, file=sys.stderr, flush=True)
 
+    def row(self, label: str, unit: str, goal: float, higher: bool) -> Row:
+        """Add a row to the table."""
+        self.rows.append(row := Row(label, unit, goal, higher))
+        return row
 
-def _start_app(
-    python: str, app: Path, cpu: int | None
-) -> tuple[subprocess.Popen[str], str]:
-    """Start the app on port 0 and return it with the URL it printed."""
-    proc = subprocess.Popen(
-        [python, str(app), "--host", "127.0.0.1", "--port", "0"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=_pin(cpu),
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + START_TIMEOUT
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while (left := deadline - time.monotonic()) > 0 and sel.select(left):
-            line = proc.stdout.readline()
-            if not line:  # stdout closed: the app is exiting
+    def interleave(
+        self, rows: list[Row], times: int, sample: Callable[[str], list[float]]
+    ) -> None:
+        """``times`` times, one sample of each side in turn, into ``rows``.
+
+        A first sample of each side is thrown away: it pays for writing
+        byte-code caches and filling the OS's file cache.
+        """
+        for i in range(times + 1):
+            for side, python in self.pythons.items():
+                if side in rows[0].na:
+                    continue
                 try:
-                    proc.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    pass
-                break
-            match = re.match(r"Serving on (http://\S+)", line)
-            if match:
-                return proc, match.group(1)
-    if proc.poll() is None:
-        _stop_app(proc)
-        why = f"within {START_TIMEOUT:.0f}s"
-    else:
-        why = f"before it exited with code {proc.returncode}"
-    raise SystemExit(
-        f"{app.name} did not print 'Serving on <url>' {why}; "
-        f"run '{python} {app} --port 0' to see why"
-    )
+                    values = sample(python)
+                except (NA, RuntimeError) as exc:
+                    for row in rows:
+                        row.na[side] = str(exc)
+                    continue
+                for row, value in zip(rows, values, strict=True):
+                    if i:
+                        row.add(side, value)
 
 
-def _stop_app(proc: subprocess.Popen[str]) -> str:
-    """SIGINT the app and wait; returns a problem description or ''."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            return f"app did not stop within {STOP_TIMEOUT:.0f}s of SIGINT"
-    if proc.returncode != 0:
-        return f"app exited with code {proc.returncode}"
-    return ""
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def _run_wrk(
-    url: str, connections: int, duration: float, cpu: int | None
-) -> tuple[float, float | None, str]:
-    """Run wrk with one thread; returns requests/s, p99 in ms, problems."""
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s"]
-    cmd += ["--latency", url]
-    out = subprocess.run(
-        cmd, capture_output=True, text=True, check=True, preexec_fn=_pin(cpu)
-    ).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if rps is None:
-        raise SystemExit(f"could not read requests/s from wrk's output:\n{out}")
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
-    problems = [
-        line.strip()
-        for line in out.splitlines()
-        if line.strip().startswith(("Socket errors", "Non-2xx"))
-    ]
-    return (
-        float(rps.group(1)),
-        None if p99 is None else float(p99.group(1)) * _UNITS[p99.group(2)],
-        "; ".join(problems),
-    )
-
-
-def _run_loadgen(
-    url: str, connections: int, duration: float, cpu: int | None
-) -> tuple[float, float | None, str]:
-    """Run our loadgen.py; returns requests/s, p99 in ms, problems."""
-    cmd = [sys.executable, str(HERE / "loadgen.py"), url, "--json"]
-    cmd += ["-c", str(connections), "-d", str(duration)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_pin(cpu))
-    try:
-        data = json.loads(proc.stdout)
-    except ValueError:
-        raise SystemExit(f"loadgen.py failed:\n{proc.stdout}{proc.stderr}")
-    problems = [f"{k} {data[k]}" for k in ("non_2xx", "errors") if data[k]]
-    return float(data["requests_per_second"]), data["p99_ms"], "; ".join(problems)
-
-
-def _print_table(results: list[Result], connections: int, duration: float) -> None:
-    header = ("workload", "load generator", "requests/s", "p99 latency")
-    rows = [
-        (
-            r.workload,
-            r.tool,
-            f"{r.rps:,.0f}",
-            "n/a" if r.p99_ms is None else f"{r.p99_ms:.2f} ms",
+def _http_rows(bench: Bench, loop: str, workloads: list[Workload]) -> None:
+    """Throughput and p99 of every workload on ``loop``, both sides."""
+    args = bench.args
+    goal = 1.5 if loop == "asyncio" else 1.3
+    tool = "wrk" if args.use_wrk else "loadgen.py"
+    extra = ("--uvloop",) if loop == "uvloop" else ()
+    servers: dict[str, Server] = {}
+    rows = {}
+    for w in workloads:
+        rows[w.name] = (
+            bench.row(f"{w.label}, {loop}", "req/s", goal, True),
+            bench.row("  per server CPU-second", "req/CPU-s", goal, True),
+            bench.row("  p99 latency", "ms", 1.0, False),
         )
-        for r in results
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    print(f"\n{connections} connections, {duration:g}s per workload, keep-alive")
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        cells = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip())
-    for r in results:
-        if r.problems:
-            print(f"warning ({r.workload}): {r.problems}")
+    try:
+        for side, python in bench.pythons.items():
+            why = ""
+            if loop == "uvloop" and not has_module(python, "uvloop"):
+                why = f"uvloop is not installed for {python} (make bench installs it)"
+            else:
+                server = Server(python, bench.app, bench.server_cpu, extra)
+                try:
+                    server.start()
+                    servers[side] = server
+                except RuntimeError as exc:
+                    why = str(exc)
+            if why:
+                for pair in rows.values():
+                    for row in pair:
+                        row.na[side] = why
+        for w in workloads:
+            bench.log(f"{w.label}, {loop}: {tool}, {args.rounds} rounds")
+            _measure_workload(bench, servers, w, tool, rows[w.name])
+    finally:
+        for side, server in servers.items():
+            server.stop()
+            if server.problem:
+                bench.problems.append(f"{side} server ({loop}): {server.problem}")
+
+
+def _measure_workload(
+    bench: Bench,
+    servers: dict[str, Server],
+    workload: Workload,
+    tool: str,
+    rows: tuple[Row, Row, Row],
+) -> None:
+    """Check, warm up, then measure ``workload`` on each server, interleaved."""
+    args = bench.args
+    ready = {}
+    for side, server in servers.items():
+        try:
+            check(server.url, workload)
+        except (OSError, RuntimeError) as exc:
+            for row in rows:
+                row.na[side] = f"wrong answer: {exc}"
+            continue
+        if args.warmup:
+            drive(
+                tool,
+                server.url,
+                workload,
+                args.connections,
+                args.warmup,
+                bench.load_cpu,
+            )
+        ready[side] = server
+    for _ in range(args.rounds):
+        for side, server in ready.items():
+            cpu = cpu_seconds(server.pid)
+            result = drive(
+                tool,
+                server.url,
+                workload,
+                args.connections,
+                args.duration,
+                bench.load_cpu,
+            )
+            cpu = cpu_seconds(server.pid) - cpu
+            rows[0].add(side, result.rps)
+            if cpu > 0:
+                rows[1].add(side, result.requests / cpu)
+            if result.p99_ms is not None:
+                rows[2].add(side, result.p99_ms)
+    for side in ready:
+        rps, per_cpu = rows[0].median(side), rows[1].median(side)
+        if rps and per_cpu and rps < 0.85 * per_cpu:
+            bench.idle.append(round(100 * rps / per_cpu))
+            if result.problems:
+                bench.problems.append(f"{side} {workload.label}: {result.problems}")
+
+
+def _client_rows(bench: Bench) -> None:
+    """Client throughput: both clients against one and the same server."""
+    row = bench.row(
+        f"client: {CLIENT_REQUESTS:,} GETs, {CLIENT_TASKS} tasks", "req/s", 1.3, True
+    )
+    # The fastest server at hand (aiohttp on uvloop), so the clients are what
+    # limits the rate; ours when there is no reference.
+    python = bench.pythons.get(THEIRS, bench.pythons[OURS])
+    extra = ("--uvloop",) if has_module(python, "uvloop") else ()
+    server = Server(python, bench.app, bench.server_cpu, extra)
+    server_name = f"{'aiohttp' if THEIRS in bench.pythons else 'our'} app.py"
+    bench.log(f"client throughput against {server_name} {' '.join(extra)}")
+    with server:
+        probe = ["client", server.url + "/", "--requests", str(CLIENT_REQUESTS)]
+        probe += ["--concurrency", str(CLIENT_TASKS)]
+
+        def sample(py: str) -> list[float]:
+            return [CLIENT_REQUESTS / probe_seconds(py, probe, bench.load_cpu)]
+
+        bench.interleave([row], bench.args.rounds, sample)
+    if server.problem:
+        bench.problems.append(f"client benchmark server: {server.problem}")
+
+
+def _extra_rows(bench: Bench, names: list[str]) -> None:
+    """The measures that are not HTTP throughput, each interleaved."""
+    cpu = bench.server_cpu
+    if "testclient" in names:
+        row = bench.row("TestClient start + GET + close", "ms", 0.5, False)
+        bench.log("TestClient round trips")
+        bench.interleave(
+            [row],
+            bench.args.runs,
+            lambda py: [probe_seconds(py, ["testclient"], cpu) * 1000],
+        )
+    if "client" in names:
+        _client_rows(bench)
+    if "memory" in names:
+        base = bench.row("RSS, server after 1 request", "MiB", 1.0, False)
+        loaded = bench.row(
+            f"RSS, {IDLE_CONNECTIONS:,} idle keep-alive", "MiB", 1, False
+        )
+        bench.log(f"memory with {IDLE_CONNECTIONS} idle connections")
+
+        def memory(py: str) -> list[float]:
+            before, after, problem = idle_connections_rss(
+                py, bench.app, cpu, IDLE_CONNECTIONS
+            )
+            if problem:
+                bench.problems.append(f"memory server: {problem}")
+            return [before, after]
+
+        bench.interleave([base, loaded], bench.args.rounds, memory)
+    if "import" in names:
+        row = bench.row('python -c "import aiohttp.web"', "ms", 1.0, False)
+        bench.log("import time")
+        bench.interleave(
+            [row], bench.args.runs, lambda py: [import_seconds(py, cpu) * 1000]
+        )
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-d", "--duration", type=float, default=10.0, help="seconds")
-    parser.add_argument("-c", "--connections", type=int, default=64)
-    parser.add_argument(
-        "--warmup", type=float, default=1.0, help="seconds of unmeasured load first"
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog=f"--only names: {', '.join(HTTP + EXTRAS)}",
     )
-    parser.add_argument(
-        "--loadgen",
-        choices=("auto", "wrk", "python"),
-        default="auto",
-        help="auto: wrk when on PATH, else loadgen.py",
-    )
-    parser.add_argument(
-        "--app", type=Path, default=HERE / "app_lowlevel.py", help="server script"
-    )
-    parser.add_argument(
-        "--app-python", default=sys.executable, help="interpreter for the app"
-    )
-    parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
+    add = parser.add_argument
+    add("-d", "--duration", type=float, default=2.0, help="seconds per HTTP round")
+    add("-r", "--rounds", type=int, default=5, help="HTTP, client, memory rounds")
+    add("--runs", type=int, default=11, help="TestClient and import samples a side")
+    add("-c", "--connections", type=int, default=64)
+    add("--warmup", type=float, default=1.0, help="unmeasured load per server first")
+    add("--only", default="", help="comma-separated subset of the measures")
+    add("--loops", default="asyncio,uvloop", help="event loops for the HTTP rows")
+    add("--loadgen", choices=("auto", "wrk", "python"), default="auto")
+    add("--reference-python", help="interpreter with aiohttp (default: .venv-ref)")
+    add("--no-reference", action="store_true", help="measure only ours")
+    add("--no-pin", action="store_true", help="do not pin CPUs")
+    add("--json", type=Path, help="also write every sample to this file")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.warmup < 0:
         parser.error("--duration must be positive and --warmup not negative")
-    if args.connections < 1:
-        parser.error(f"--connections must be at least 1, got {args.connections}")
+    if min(args.rounds, args.runs, args.connections) < 1:
+        parser.error("--rounds, --runs and --connections must be at least 1")
+    args.only = [name for name in args.only.split(",") if name] or [*HTTP, *EXTRAS]
+    if unknown := set(args.only) - set(HTTP + EXTRAS):
+        parser.error(f"--only: unknown {sorted(unknown)}; use {HTTP + EXTRAS}")
+    args.loops = [name for name in args.loops.split(",") if name]
+    if unknown := set(args.loops) - set(LOOPS):
+        parser.error(f"--loops: unknown {sorted(unknown)}; use {LOOPS}")
     if args.loadgen == "wrk" and shutil.which("wrk") is None:
         parser.error("--loadgen wrk: wrk is not on PATH (apt-get install wrk)")
-    if not args.app.is_file():
-        parser.error(f"--app: no such file {args.app}")
+    args.use_wrk = args.loadgen == "wrk" or (
+        args.loadgen == "auto" and shutil.which("wrk") is not None
+    )
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every workload and print the table; non-zero if a run had problems."""
-    args = _parse_args(argv)
-    use_wrk = args.loadgen == "wrk" or (
-        args.loadgen == "auto" and shutil.which("wrk") is not None
+def _title(bench: Bench, seconds: float) -> str:
+    args = bench.args
+    tool = "wrk -t1" if args.use_wrk else "loadgen.py"
+    pins = (
+        "not pinned"
+        if bench.server_cpu is None
+        else f"servers on CPU {bench.server_cpu}, load on CPU {bench.load_cpu}"
     )
-    tool, drive = ("wrk", _run_wrk) if use_wrk else ("loadgen.py", _run_loadgen)
-    app_cpu, load_cpu = _pick_cpus(args.no_pin)
-    results = []
-    for workload, path in WORKLOADS:
-        proc, base = _start_app(args.app_python, args.app, app_cpu)
-        print(f"{workload}: {args.app.name} on {base} (CPU {app_cpu}),", end=" ")
-        print(f"load from {tool} (CPU {load_cpu})", flush=True)
-        try:
-            url = base.rstrip("/") + path
-            if args.warmup:
-                drive(url, args.connections, args.warmup, load_cpu)
-            rps, p99, problems = drive(url, args.connections, args.duration, load_cpu)
-        finally:
-            stopped = _stop_app(proc)
-        problems = "; ".join(p for p in (problems, stopped) if p)
-        results.append(Result(workload, tool, rps, p99, problems))
-    _print_table(results, args.connections, args.duration)
-    return 1 if any(r.problems for r in results) else 0
+    versus = " vs aiohttp 3.14.5" if THEIRS in bench.pythons else ""
+    return (
+        f"ours{versus}, Python {platform.python_version()}; {tool}, "
+        f"{args.connections} keep-alive connections, {args.duration:g}s x "
+        f"{args.rounds} rounds (medians); {args.runs} runs for TestClient and "
+        f"import; {pins}; took {seconds:.0f}s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen measures and print the table; non-zero on errors."""
+    args = _parse_args(argv)
+    start = time.monotonic()
+    pythons = {OURS: sys.executable}
+    if not args.no_reference:
+        pythons[THEIRS] = args.reference_python or ensure_reference()
+    raise_fd_limit(IDLE_CONNECTIONS * 2 + 256)
+    bench = Bench(args, pythons)
+    workloads = [w for w in WORKLOADS if w.name in args.only]
+    if workloads:
+        for loop in args.loops:
+            _http_rows(bench, loop, workloads)
+    _extra_rows(bench, [name for name in EXTRAS if name in args.only])
+    title = _title(bench, time.monotonic() - start)
+    print_table(bench.rows, title)
+    if bench.idle:
+        print(
+            f"note: in {len(bench.idle)} server runs the server ran only "
+            f"{min(bench.idle)}-{max(bench.idle)}% of the time: other work on "
+            "the machine held its CPU or the load generator's; the "
+            "per-CPU-second rows compare better then"
+        )
+    for problem in bench.problems:
+        print(f"warning: {problem}")
+    if args.json:
+        write_json(bench.rows, args.json, {"title": title, "problems": bench.problems})
+    return 1 if bench.problems else 0
 
 
 if __name__ == "__main__":

@@ -6,17 +6,23 @@ free port, and ``site.name`` reports the URL with that port. The script then
 fetches the URL once with the standard library's client and exits non-zero if
 the answer is not the expected one, which makes it usable as a smoke test
 (``make demo``).
+
+The URL is logged, as a service would log it, on standard output; so is the
+access log line of the request, which goes to the ``aiohttp.access`` logger.
 """
 
 from __future__ import annotations
 
 import asyncio
 import http.client
+import logging
 import sys
 
 from aiohttp import web
 
 __all__ = ("fetch", "handler", "main")
+
+log = logging.getLogger("server_port0")
 
 
 async def handler(request: web.BaseRequest) -> web.Response:
@@ -37,14 +43,15 @@ def fetch(host: str, port: int, path: str) -> tuple[int, str]:
 
 async def main() -> int:
     """Start the server on port 0, fetch one URL from it, stop, report."""
-    server = web.Server(handler)
+    # The access log line names the Host the client asked for: the real port.
+    server = web.Server(handler, access_log_format='%a "%r" %s %b Host=%{Host}i')
     runner = web.ServerRunner(server)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         # After start() the site knows the port the OS chose: no guessing.
-        print(f"Serving on {site.name}", flush=True)
+        log.info("Serving on %s", site.name)
 
         host, port, path = "127.0.0.1", site.port, "/demo"
         # The stdlib client blocks, so it runs in a thread while the loop serves.
@@ -61,4 +68,7 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stdout, format="%(name)s: %(message)s"
+    )
     sys.exit(asyncio.run(main()))

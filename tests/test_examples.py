@@ -27,7 +27,9 @@ EXPECTED: dict[str, list[str]] = {
     # The port printed by "Serving on" is a real, non-zero port, and it is the
     # one the request reached (the back-reference).
     "server_port0.py": [
-        r"^Serving on http://127\.0\.0\.1:(?P<port>[1-9]\d{0,4})\n"
+        r"^server_port0: Serving on http://127\.0\.0\.1:(?P<port>[1-9]\d{0,4})\n"
+        r"aiohttp\.access: 127\.0\.0\.1 \"GET /demo HTTP/1\.1\" 200 \d+ "
+        r"Host=127\.0\.0\.1:(?P=port)\n"
         r"GET http://127\.0\.0\.1:(?P=port)/demo -> 200 'Hello from /demo'$",
     ],
     # Startup and cleanup contexts run around serving, and every feature the
@@ -49,7 +51,32 @@ EXPECTED: dict[str, list[str]] = {
             )
         ),
     ],
+    # The fake API is reached at its public name through the fake resolver,
+    # over TLS verified against the example CA.
+    "fake_server.py": [
+        r"^fake api\.example\.com serving on https://127\.0\.0\.1:[1-9]\d{0,4}$",
+        r"^forecast for paris: sunny, sunny\n"
+        r"anonymous /v1/me: 401\n"
+        r"authorized /v1/me: 200 demo$",
+    ],
+    "two_servers.py": [
+        r"^backend on http://127\.0\.0\.1:[1-9]\d{0,4}, "
+        r"frontend on http://127\.0\.0\.1:[1-9]\d{0,4}$",
+        r"^200 Hello, Ada!\n200 Hello, Grace!\n404 who\?$",
+    ],
+    # The URL in the banner has the real port, and it is the one that answers.
+    "run_app_port0.py": [
+        r"^======== Running on (?P<url>http://127\.0\.0\.1:[1-9]\d{0,4}) ========\n"
+        r"\(Press CTRL\+C to quit\)\n"
+        r"self-test: GET (?P=url) -> 200 'Hello from run_app'\n"
+        r"stopped$",
+    ],
+    # The module runs itself under pytest with the plugin.
+    "test_with_aiohttp_client.py": [r"^3 passed in "],
 }
+
+# Command-line arguments for examples that need them to finish on their own.
+ARGS: dict[str, list[str]] = {"run_app_port0.py": ["--self-test"]}
 
 
 def _env() -> dict[str, str]:
@@ -84,7 +111,7 @@ def test_example_runs(name: str) -> None:
         f"EXPECTED in {Path(__file__).name}"
     )
     proc = subprocess.run(
-        [sys.executable, "-W", "error", str(EXAMPLES_DIR / name)],
+        [sys.executable, "-W", "error", str(EXAMPLES_DIR / name), *ARGS.get(name, [])],
         cwd=ROOT,
         env=_env(),
         stdin=subprocess.DEVNULL,

@@ -1,0 +1,83 @@
+"""Smoke tests of the benchmark harness in benchmarks/: it runs and reports.
+
+They drive our own package only (``--no-reference``), for a second, so the
+harness cannot rot unnoticed; they assert nothing about speed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def table_module() -> Iterator[Any]:
+    """benchmarks/_table.py, imported the way run.py imports it."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import _table
+
+        yield _table
+    finally:
+        sys.path.remove(str(BENCH))
+        sys.modules.pop("_table", None)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--no-reference", "--no-pin", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_http_workloads_with_python_loadgen() -> None:
+    proc = _run(
+        "--only=hello,echo",
+        "--loops=asyncio",
+        "--loadgen=python",
+        "--duration=0.5",
+        "--rounds=1",
+        "--warmup=0",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "GET / text, asyncio" in proc.stdout
+    assert "POST /echo 1 KiB, asyncio" in proc.stdout
+    assert "p99 latency" in proc.stdout
+
+
+def test_subprocess_probes() -> None:
+    proc = _run("--only=testclient,import", "--runs=1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "TestClient start + GET + close" in proc.stdout
+    assert 'python -c "import aiohttp.web"' in proc.stdout
+
+
+def test_unknown_measure_is_named() -> None:
+    proc = _run("--only=hello,nope")
+    assert proc.returncode == 2
+    assert "--only: unknown ['nope']" in proc.stderr
+
+
+def test_row_ratio_and_target(table_module: Any) -> None:
+    row = table_module.Row("GET /", "req/s", 1.5, True)
+    assert row.ratio() is None
+    assert row.cell("ours") == "n/a"
+    for value in (10.0, 30.0, 20.0):
+        row.add("ours", value)
+        row.add("aiohttp", value / 2)
+    assert row.median("ours") == 20.0
+    assert row.ratio() == 2.0
+    assert (row.target, row.met()) == (">= 1.5x", "yes")
+    latency = table_module.Row("p99", "ms", 1.0, False)
+    latency.add("ours", 3.0)
+    latency.add("aiohttp", 2.0)
+    assert (latency.target, latency.met()) == ("<= 1x", "NO")
