@@ -2,13 +2,14 @@
 
 import asyncio
 import http.client
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import pytest
 
 from aiohttp import web
+from aiohttp.pytest_plugin import AiohttpServer
 
 __all__ = ("Fetched", "ServeApp", "fetch", "serve_app")
 
@@ -58,19 +59,13 @@ ServeApp = Callable[..., Awaitable[int]]
 
 
 @pytest.fixture
-async def serve_app() -> AsyncIterator[ServeApp]:
-    """``port = await serve_app(app, **runner_kwargs)``; cleaned up after the test."""
-    runners: list[web.AppRunner] = []
+def serve_app(aiohttp_server: AiohttpServer) -> ServeApp:
+    """``port = await serve_app(app, **runner_kwargs)``: our own aiohttp_server
+    fixture underneath, so the server is cleaned up after the test."""
 
     async def start(app: web.Application, **kwargs: Any) -> int:
         kwargs.setdefault("shutdown_timeout", 5.0)
-        runner = web.AppRunner(app, **kwargs)
-        await runner.setup()
-        runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return site.port
+        server = await aiohttp_server(app, **kwargs)
+        return server.port
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+    return start
