@@ -113,7 +113,8 @@ def _same_origin_or_upgrade(old: URL, new: URL) -> bool:
     return old.origin() == new.origin()
 
 
-@dataclasses.dataclass
+# slots: a request makes one flow and reads its fields often.
+@dataclasses.dataclass(slots=True)
 class RequestFlow:
     """The options of one request and the state carried across its redirects."""
 
@@ -152,7 +153,12 @@ class RequestFlow:
     _url_auth: Optional[BasicAuth] = None
 
     # ------------------------------------------------------------- per hop
-    async def _auth_for(self, url: URL) -> Optional[BasicAuth]:
+    def _auth_for(self, url: URL) -> tuple[Optional[BasicAuth], bool]:
+        """The credentials for ``url``, and whether ~/.netrc should be asked.
+
+        Synchronous so that the usual request (no auth anywhere) awaits
+        nothing here; only the netrc lookup runs in a thread.
+        """
         session = self.session
         url_auth = self._url_auth
         if self.auth is not None and url_auth is not None:
@@ -169,10 +175,13 @@ class RequestFlow:
             )
         if auth is None and not explicit_header and not self._left_origin:
             auth = session._auth_for_url(url)
-        if auth is None and not explicit_header and session.trust_env and url.host:
-            loop = session._loop
-            auth = await loop.run_in_executor(None, session._netrc_auth, url.host)
-        return auth
+        netrc = (
+            auth is None
+            and not explicit_header
+            and session.trust_env
+            and bool(url.host)
+        )
+        return auth, netrc
 
     def _proxy_for(self, url: URL) -> tuple[Optional[URL], Optional[BasicAuth]]:
         if self.proxy is not None:
@@ -201,8 +210,14 @@ class RequestFlow:
         self, url: URL, timer: TimerContext | TimerNoop
     ) -> ClientRequest:
         session = self.session
-        url, self._url_auth = strip_auth_from_url(url)
-        auth = await self._auth_for(url)
+        if url.raw_user is None and url.raw_password is None:
+            self._url_auth = None  # what strip_auth_from_url gives, cheaper
+        else:
+            url, self._url_auth = strip_auth_from_url(url)
+        auth, netrc = self._auth_for(url)
+        if netrc and url.host:  # (_auth_for checked the host; this is for mypy)
+            loop = session._loop
+            auth = await loop.run_in_executor(None, session._netrc_auth, url.host)
         proxy, proxy_auth = self._proxy_for(url)
         return session._request_class(
             self.method,
@@ -236,12 +251,18 @@ class RequestFlow:
         connector = session._connector
         if connector is None:
             raise RuntimeError("Session is closed: create a new ClientSession")
+        client_timeout = self.timeout
         try:
+            if not client_timeout.connect:
+                # No connect limit: skip the no-op timer (the usual case).
+                return await connector.connect(
+                    req, traces=self.traces, timeout=client_timeout
+                )
             with timeout(
-                session._loop, self.timeout.connect, self.timeout.ceil_threshold
+                session._loop, client_timeout.connect, client_timeout.ceil_threshold
             ):
                 return await connector.connect(
-                    req, traces=self.traces, timeout=self.timeout
+                    req, traces=self.traces, timeout=client_timeout
                 )
         except ClientError:
             raise
@@ -254,17 +275,22 @@ class RequestFlow:
         self, timer: TimerContext | TimerNoop
     ) -> Callable[[ClientRequest], Awaitable[ClientResponse]]:
         async def send(req: ClientRequest) -> ClientResponse:
-            try:
-                return await self._send_once(req, timer)
-            except (ServerDisconnectedError, ClientOSError) as exc:
-                # A pooled keep-alive connection the server had closed in the
-                # meantime: a request that is safe to repeat gets one more
-                # try on a fresh connection.
-                if isinstance(exc, ClientConnectorError) or not _can_retry(req):
-                    raise
-            return await self._send_once(req, timer)
+            return await self._send(req, timer)
 
         return send
+
+    async def _send(
+        self, req: ClientRequest, timer: TimerContext | TimerNoop
+    ) -> ClientResponse:
+        try:
+            return await self._send_once(req, timer)
+        except (ServerDisconnectedError, ClientOSError) as exc:
+            # A pooled keep-alive connection the server had closed in the
+            # meantime: a request that is safe to repeat gets one more
+            # try on a fresh connection.
+            if isinstance(exc, ClientConnectorError) or not _can_retry(req):
+                raise
+        return await self._send_once(req, timer)
 
     async def _send_once(
         self, req: ClientRequest, timer: TimerContext | TimerNoop
@@ -307,13 +333,21 @@ class RequestFlow:
         timer = TimerContext.start(
             loop, self.timeout.total, self.timeout.ceil_threshold
         )
-        trace_url = self.url.update_query(self.params) if self.params else self.url
-        for trace in self.traces:
-            await trace.send_request_start(self.method, trace_url, self.headers)
+        traces = self.traces
+        trace_url = self.url
+        if traces:
+            if self.params:
+                trace_url = trace_url.update_query(self.params)
+            for trace in traces:
+                await trace.send_request_start(self.method, trace_url, self.headers)
+        check = self.raise_for_status
+        if check is None:
+            check = session._raise_for_status
         try:
             with timer:
                 resp = await self._hops(timer)
-            await self._check_status(resp)
+            if check:
+                await self._check_status(resp, check)
         except BaseException as exc:
             timer.cancel()
             for trace in self.traces:
@@ -333,12 +367,19 @@ class RequestFlow:
 
     async def _hops(self, timer: TimerContext | TimerNoop) -> ClientResponse:
         history: list[ClientResponse] = []
-        send = self._send_step(timer)
-        handler = build_client_middlewares(send, self.middlewares)
+        # Without middlewares the send step is called directly: no closure
+        # and no extra coroutine per request.
+        handler = None
+        if self.middlewares:
+            send = self._send_step(timer)
+            handler = build_client_middlewares(send, self.middlewares)
         while True:
             req = await self._build_request(self.url, timer)
             try:
-                resp = await handler(req)
+                if handler is None:
+                    resp = await self._send(req, timer)
+                else:
+                    resp = await handler(req)
             except ClientError:
                 raise
             except OSError as exc:
@@ -391,10 +432,11 @@ class RequestFlow:
         self.params = None
         return True
 
-    async def _check_status(self, resp: ClientResponse) -> None:
-        check = self.raise_for_status
-        if check is None:
-            check = self.session._raise_for_status
+    async def _check_status(
+        self,
+        resp: ClientResponse,
+        check: Union[bool, Callable[[ClientResponse], Awaitable[None]]],
+    ) -> None:
         if check is True:
             resp.raise_for_status()
         elif callable(check):

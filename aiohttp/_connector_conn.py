@@ -5,7 +5,6 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Optional
 
 from ._client_base import ConnectionKey
@@ -103,10 +102,15 @@ class Connection:
             self._callbacks.append(callback)
 
     def _notify_release(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
+        callbacks = self._callbacks
+        if not callbacks:
+            return
+        self._callbacks = []
         for callback in callbacks:
-            with suppress(Exception):
+            try:  # contextlib.suppress(Exception), without its overhead
                 callback()
+            except Exception:
+                pass
 
     def close(self) -> None:
         """Close the connection (it will not be reused)."""
@@ -122,9 +126,8 @@ class Connection:
         protocol = self._protocol
         if protocol is not None:
             self._protocol = None
-            self._connector._release(
-                self._key, protocol, should_close=protocol.should_close
-            )
+            # _release consults protocol.should_close itself.
+            self._connector._release(self._key, protocol)
 
     def detach(self) -> None:
         """Take the connection out of the pool's books without closing it."""

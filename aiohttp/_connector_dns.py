@@ -63,6 +63,24 @@ class _DNSCacheTable:
         return self._timestamps[key] + self._ttl < time.monotonic()
 
 
+def _is_ip_literal(host: str) -> bool:
+    """``helpers.is_ip_address(host)`` for a URL's raw host, without ipaddress.
+
+    ``inet_pton`` accepts exactly the IPv4 and IPv6 literals ``ipaddress``
+    does, except scoped IPv6 (``fe80::1%eth0``), which goes to the general
+    check. A name (no colon, not accepted above) is never an address. This
+    saves the ipaddress machinery on every new connection, and its first-use
+    cost on the first one.
+    """
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except (OSError, ValueError):
+            continue
+        return True
+    return ":" in host and is_ip_address(host)
+
+
 def _retrieve(task: "asyncio.Task[list[ResolveResult]]") -> None:
     # Everyone waiting may have given up: fetch the error so asyncio does not
     # log "exception was never retrieved" for it.
@@ -113,7 +131,7 @@ class HostResolver:
         self, host: str, port: int, traces: Sequence["Trace"]
     ) -> list[ResolveResult]:
         """Addresses for *host*; raises OSError when the lookup fails."""
-        if is_ip_address(host):
+        if _is_ip_literal(host):
             return [
                 ResolveResult(
                     hostname=host,

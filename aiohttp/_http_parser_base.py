@@ -51,6 +51,7 @@ __all__ = (
     "EndOfMessage",
     "ParserBase",
     "RawHeaders",
+    "make_headers",
 )
 
 # RFC 9112 2.2 asks servers to ignore at least one empty line before a request
@@ -84,6 +85,30 @@ _KNOWN_NAMES: Final[dict[bytes, istr]] = {
     if isinstance(value, istr)
 }
 EMPTY_HEADERS: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
+
+
+def make_headers(
+    data: bytes, start: int, end: int, raw: list[tuple[bytes, bytes]]
+) -> tuple[CIMultiDictProxy[str], RawHeaders]:
+    """Headers and raw headers from the valid field lines in ``data[start:end]``.
+
+    ``raw`` holds each line's name and value, the value without leading
+    whitespace; trailing whitespace is removed here. Shared by the pure and
+    the accelerated tokenizers, so both build exactly the same objects.
+    """
+    if data.find(b" \r\n", start, end) >= 0 or data.find(b"\t\r\n", start, end) >= 0:
+        raw = [(name, value.rstrip(b" \t")) for name, value in raw]
+    known = _KNOWN_NAMES.get
+    headers = CIMultiDict(
+        [
+            (
+                known(name) or name.decode("latin-1"),
+                value.decode("utf-8", "surrogateescape"),
+            )
+            for name, value in raw
+        ]
+    )
+    return CIMultiDictProxy(headers), tuple(raw)
 
 
 def _check_limit(name: str, value: object) -> int:
@@ -508,22 +533,7 @@ class ParserBase:
             for line in data[start:end].split(b"\r\n"):
                 if len(line) > self.max_field_size:
                     raise self._field_too_long(len(line))
-        if (
-            data.find(b" \r\n", start, end) >= 0
-            or data.find(b"\t\r\n", start, end) >= 0
-        ):
-            raw = [(name, value.rstrip(b" \t")) for name, value in raw]
-        known = _KNOWN_NAMES.get
-        headers = CIMultiDict(
-            [
-                (
-                    known(name) or name.decode("latin-1"),
-                    value.decode("utf-8", "surrogateescape"),
-                )
-                for name, value in raw
-            ]
-        )
-        return CIMultiDictProxy(headers), tuple(raw)
+        return make_headers(data, start, end, raw)
 
     def _start_body(
         self,

@@ -60,6 +60,9 @@ async def resolve(
     ``None`` and ``""`` mean every interface (the wildcard address of each
     family the machine supports).
     """
+    literal = _ip_literal(host, port) if host else None
+    if literal is not None:
+        return [literal]
     try:
         infos = await loop.getaddrinfo(
             host or None,
@@ -81,6 +84,30 @@ async def resolve(
             seen.add(key)
             addresses.append(Address(family, proto, tuple(sockaddr)))
     return addresses
+
+
+def _ip_literal(host: str, port: int) -> Optional[Address]:
+    """The address of an IP literal such as ``127.0.0.1`` or ``::1``, else None.
+
+    A literal needs no lookup, and ``loop.getaddrinfo`` would start asyncio's
+    thread pool just to echo it back (most of a TestServer's start-up time).
+    The result equals what ``getaddrinfo(host, port, AF_UNSPEC, SOCK_STREAM,
+    flags=AI_PASSIVE)`` gives for the strict forms ``inet_pton`` accepts,
+    normalised the same way (``0:0::1`` -> ``::1``). Anything else (names,
+    scoped ``fe80::1%eth0``, short forms such as ``127.1``) goes to the
+    resolver as before.
+    """
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            packed = socket.inet_pton(family, host)
+        except (OSError, ValueError):
+            continue
+        address = socket.inet_ntop(family, packed)
+        sockaddr: tuple[Any, ...] = (
+            (address, port) if family == socket.AF_INET else (address, port, 0, 0)
+        )
+        return Address(family, socket.IPPROTO_TCP, sockaddr)
+    return None
 
 
 def bind_sockets(

@@ -177,7 +177,7 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     @property
     def handler(self) -> _WebHandler:
         """The web handler of the matched route."""
-        return cast(_WebHandler, self._route.handler)
+        return self._route.handler
 
     @property
     def route(self) -> "AbstractRoute":

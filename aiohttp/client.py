@@ -326,7 +326,11 @@ class ClientSession:
             params=params,
             data=data,
             cookies=cookies,
-            skip_auto_headers=self._skip_auto_headers.union(skip_auto_headers or ())
+            skip_auto_headers=(
+                self._skip_auto_headers.union(skip_auto_headers)
+                if skip_auto_headers
+                else self._skip_auto_headers
+            )
             or None,
             auth=auth,
             allow_redirects=allow_redirects,
@@ -336,10 +340,12 @@ class ClientSession:
             expect100=expect100,
             raise_for_status=raise_for_status,
             read_until_eof=read_until_eof,
-            proxy=proxy_url(proxy),
+            proxy=proxy_url(proxy) if proxy is not None else None,
             proxy_auth=proxy_auth,
             proxy_headers=CIMultiDict(proxy_headers) if proxy_headers else None,
-            timeout=self._request_timeout(timeout),
+            timeout=self._timeout
+            if timeout is SENTINEL
+            else self._request_timeout(timeout),
             ssl=ssl,
             server_hostname=server_hostname,
             read_bufsize=self._read_bufsize if read_bufsize is None else read_bufsize,
@@ -352,14 +358,12 @@ class ClientSession:
             middlewares=self._middlewares
             if middlewares is None
             else tuple(middlewares),
-            traces=self._make_traces(trace_request_ctx),
+            traces=self._make_traces(trace_request_ctx) if self._trace_configs else [],
         )
         return await flow.run()
 
     # ------------------------------------------------------------- request helpers
     def _build_url(self, str_or_url: StrOrURL) -> URL:
-        from .client_exceptions import InvalidUrlClientError
-
         try:
             url = URL(str_or_url)
         except (ValueError, TypeError) as exc:

@@ -115,7 +115,7 @@ class ResponseHandler(BaseProtocol):
     @property
     def should_close(self) -> bool:
         """Whether the connection must not be reused for another request."""
-        return bool(
+        if (
             self._should_close
             or self._upgraded
             or self._exception is not None
@@ -123,8 +123,11 @@ class ResponseHandler(BaseProtocol):
             or self._responses
             or self._tail
             or self._expect_head
-            or not self.is_connected()
-        )
+        ):
+            return True
+        # not self.is_connected(), inlined: the pool asks on every release.
+        transport = self.transport
+        return transport is None or transport.is_closing()
 
     def is_connected(self) -> bool:
         """True while the transport is open."""

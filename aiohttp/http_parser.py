@@ -37,388 +37,81 @@ buffer without bound). The default (None) decodes everything at once.
 Strictness follows RFC 9112 as llhttp's strict mode, h11 and nginx do (see
 tests/test_http_parser.py for the full table); limits are checked as bytes
 arrive, so a peer cannot make the parser buffer without bound.
+
+Two implementations sit behind the same contract: the pure-Python parsers
+(``HttpRequestParserPy``, ``HttpResponseParserPy``) and the accelerated ones
+of ``aiohttp._http_parser_accel`` (they need the optional ``httptools``
+package), which tokenize complete heads with llhttp and otherwise run the pure
+parsers' code. Both give the same events for every input. The accelerated
+ones measured no faster on typical requests (benchmarks/PROFILE.md,
+"Accelerated parser"), so ``HttpRequestParser`` and ``HttpResponseParser``
+name the pure classes unless ``ACCELERATE`` is switched on, and always when
+the environment variable ``AIOHTTP_NO_EXTENSIONS`` is set to a non-empty
+value (aiohttp's own switch).
 """
 
-from typing import Any, Final, NamedTuple, Optional, Union
+import os
+from typing import TYPE_CHECKING, Final
 
-from multidict import CIMultiDictProxy
-from yarl import URL
-
-from . import hdrs
-from ._http_parser_base import ParserBase
-from ._http_parser_grammar import (
-    ABSOLUTE_FORM,
-    AUTHORITY_FORM,
-    REQUEST_LINE,
-    REQUEST_LINE_PREFIX,
-    STATUS_LINE,
-    request_line_error,
-    status_line_error,
+from ._http_parser_py import (
+    HttpRequestParserPy,
+    HttpResponseParserPy,
+    RawRequestMessage,
+    RawResponseMessage,
+    RequestEvent,
+    ResponseEvent,
 )
 from ._http_parser_semantics import (
     END_OF_CHUNK,
     END_OF_MESSAGE,
     EndOfChunk,
     EndOfMessage,
-    chunked_coding,
-    comma_tokens,
-    content_length,
 )
-from ._http_version import HttpVersion, HttpVersion10, HttpVersion11
-from .http_exceptions import BadHttpMessage, BadStatusLine, InvalidURLError, LineTooLong
 
 __all__ = (
     "END_OF_CHUNK",
+    "ACCELERATE",
     "END_OF_MESSAGE",
+    "NO_EXTENSIONS",
     "EndOfChunk",
     "EndOfMessage",
     "HttpRequestParser",
+    "HttpRequestParserPy",
     "HttpResponseParser",
+    "HttpResponseParserPy",
     "RawRequestMessage",
     "RawResponseMessage",
     "RequestEvent",
     "ResponseEvent",
 )
 
-_tuple_new = tuple.__new__
-
-# Content-Encoding values reported in ``compression`` (and decoded).
-_ENCODINGS: Final = frozenset({"gzip", "deflate", "br", "zstd"})
-_METHODS: Final[dict[bytes, str]] = {m.encode(): m for m in hdrs.METH_ALL}
-# Origin-form URLs are immutable and targets repeat a lot (``/``, ``/api/x``):
-# keep the last few hundred instead of building a URL per request.
-_URL_CACHE: dict[str, URL] = {}
-_URL_CACHE_SIZE: Final = 512
-_URL_CACHE_MAX_TARGET: Final = 256
-_ASTERISK_URL: Final = URL("*")
+# aiohttp's own switch: any non-empty value selects the pure-Python parsers.
+NO_EXTENSIONS: Final = bool(os.environ.get("AIOHTTP_NO_EXTENSIONS"))
+# Whether the accelerated parsers are the default when httptools is installed.
+# Off: they measured no faster end to end (benchmarks/PROFILE.md, "Accelerated
+# parser"); the test suite runs both, so turning this on is a one-line change.
+ACCELERATE: Final = False
 
 
-class RawRequestMessage(NamedTuple):
-    """A parsed request head (field order is public: users build it positionally)."""
-
-    method: str
-    path: str
-    version: HttpVersion
-    headers: CIMultiDictProxy[str]
-    raw_headers: tuple[tuple[bytes, bytes], ...]
-    should_close: bool
-    compression: Optional[str]
-    upgrade: bool
-    chunked: bool
-    url: URL
-
-
-class RawResponseMessage(NamedTuple):
-    """A parsed response head."""
-
-    version: HttpVersion
-    code: int
-    reason: str
-    headers: CIMultiDictProxy[str]
-    raw_headers: tuple[tuple[bytes, bytes], ...]
-    should_close: bool
-    compression: Optional[str]
-    upgrade: bool
-    chunked: bool
-
-
-RequestEvent = Union[RawRequestMessage, bytes, EndOfMessage, EndOfChunk, BadHttpMessage]
-ResponseEvent = Union[
-    RawResponseMessage, bytes, EndOfMessage, EndOfChunk, BadHttpMessage
-]
-
-
-def _origin_url(target: str) -> URL:
-    """URL of an origin-form target (``/path?query``), cached."""
-    url = _URL_CACHE.get(target)
-    if url is not None:
-        return url
-    path, _, fragment = target.partition("#")
-    path, _, query = path.partition("?")
-    try:
-        url = URL.build(path=path, query_string=query, fragment=fragment, encoded=True)
-    except ValueError as exc:  # pragma: no cover - yarl accepts any encoded path
-        raise InvalidURLError(f"Invalid request-target {target[:100]!r}: {exc}")
-    if len(target) <= _URL_CACHE_MAX_TARGET:
-        if len(_URL_CACHE) >= _URL_CACHE_SIZE:
-            _URL_CACHE.clear()
-        _URL_CACHE[target] = url
-    return url
-
-
-def _request_url(method: str, target: str) -> URL:
-    """URL for a request-target, checking its form fits the method (RFC 9112 3.2)."""
-    if method == "CONNECT":
-        if not AUTHORITY_FORM.fullmatch(target):
-            raise InvalidURLError(
-                f"Invalid CONNECT request-target {target[:100]!r}: "
-                "expected authority-form 'host:port'"
-            )
+def _parser_classes(
+    accelerate: bool, no_extensions: bool
+) -> tuple[type[HttpRequestParserPy], type[HttpResponseParserPy]]:
+    """The accelerated parser classes when wanted and usable, else the pure ones."""
+    if accelerate and not no_extensions:
         try:
-            url = URL.build(authority=target, encoded=True)
-            url.port  # noqa: B018  # yarl parses lazily: check the port now
-        except ValueError as exc:
-            raise InvalidURLError(f"Invalid CONNECT authority {target[:100]!r}: {exc}")
-        return url
-    if target[0] == "/":
-        return _origin_url(target)
-    if target == "*":
-        if method != "OPTIONS":
-            raise InvalidURLError(
-                f"The asterisk-form request-target '*' is only allowed with "
-                f"OPTIONS, not {method}"
+            from ._http_parser_accel import (
+                HttpRequestParserAccel,
+                HttpResponseParserAccel,
             )
-        return _ASTERISK_URL
-    if ABSOLUTE_FORM.match(target):
-        try:
-            url = URL(target, encoded=True)
-            url.port  # noqa: B018  # yarl parses lazily: check the port now
-        except ValueError as exc:
-            raise InvalidURLError(f"Invalid absolute URL {target[:100]!r}: {exc}")
-        return url
-    raise InvalidURLError(
-        f"Invalid request-target {target[:100]!r}: expected '/path', an absolute "
-        "URL, '*' (OPTIONS only) or 'host:port' (CONNECT only)"
-    )
-
-
-def _connection(
-    headers: CIMultiDictProxy[str], version: HttpVersion
-) -> tuple[bool, bool, list[str]]:
-    """(should_close, upgrade, Upgrade tokens) from Connection and Upgrade."""
-    values = headers.getall(hdrs.CONNECTION, None)
-    if values is None:
-        return version is HttpVersion10, False, []
-    if len(values) == 1:  # fast path for the usual single token
-        value = values[0].lower()
-        if value == "keep-alive":
-            return False, False, []
-        if value == "close":
-            return True, False, []
-    tokens = comma_tokens(values)
-    if "close" in tokens:
-        close = True
-    else:
-        close = version is HttpVersion10 and "keep-alive" not in tokens
-    if "upgrade" not in tokens:
-        return close, False, []
-    protocols = headers.getall(hdrs.UPGRADE, None)
-    if protocols is None:
-        return close, False, []
-    return close, True, comma_tokens(protocols)
-
-
-def _compression(headers: CIMultiDictProxy[str]) -> Optional[str]:
-    value = headers.get(hdrs.CONTENT_ENCODING)
-    if value is None:
-        return None
-    value = value.strip(" \t").lower()
-    return value if value in _ENCODINGS else None
-
-
-class HttpRequestParser(ParserBase):
-    """Parses the requests a server receives; see the module docstring."""
-
-    __slots__ = ()
-
-    def __init__(
-        self,
-        *,
-        max_line_size: int = 8190,
-        max_field_size: int = 8190,
-        max_headers: int = 128,
-        auto_decompress: bool = True,
-        max_decoded_per_feed: Optional[int] = None,
-    ) -> None:
-        super().__init__(
-            max_line_size,
-            max_field_size,
-            max_headers,
-            auto_decompress,
-            431,
-            max_decoded_per_feed,
-        )
-
-    def _start_line_error(self, line: bytes) -> Optional[BadHttpMessage]:
-        return None if REQUEST_LINE.fullmatch(line) else request_line_error(line)
-
-    def _partial_start_line_error(self, line: bytes) -> Optional[BadHttpMessage]:
-        if REQUEST_LINE_PREFIX.fullmatch(line):
-            return None
-        return request_line_error(line.rstrip(b"\r"))
-
-    def _start_line_too_long(self, size: int) -> LineTooLong:
-        return LineTooLong("request line", self.max_line_size, size, code=414)
-
-    def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
-        pos, line_end, end = self._head_bounds(data, pos)
-        if end < 0:
-            return pos
-        match = REQUEST_LINE.fullmatch(data, pos, line_end)
-        if match is None:
-            raise request_line_error(data[pos:line_end])
-        headers, raw = self._head_fields(data, line_end, end)
-        method_b, target_b, minor = match.groups()
-        method = _METHODS.get(method_b) or method_b.decode("ascii")
-        version = HttpVersion11 if minor == b"1" else HttpVersion10
-        target = target_b.decode("utf-8", "surrogateescape")
-        url = _request_url(method, target)
-
-        hosts = headers.getall(hdrs.HOST, ())
-        if len(hosts) != 1 and (hosts or version is HttpVersion11):
-            raise BadHttpMessage(
-                "Multiple Host header fields"
-                if hosts
-                else "Missing Host header: required in HTTP/1.1 requests"
-            )
-        should_close, upgrade, protocols = _connection(headers, version)
-        length = content_length(headers)
-        chunked = False
-        if hdrs.TRANSFER_ENCODING in headers:
-            if version is HttpVersion10:
-                raise BadHttpMessage(
-                    "Transfer-Encoding is not allowed in an HTTP/1.0 request"
-                )
-            if length is not None:
-                raise BadHttpMessage(
-                    "Content-Length and Transfer-Encoding must not be sent together"
-                )
-            chunked = chunked_coding(headers, True)
-        compression = _compression(headers)
-        switch = method == "CONNECT" or (upgrade and "websocket" in protocols)
-        events.append(
-            _tuple_new(
-                RawRequestMessage,
-                (
-                    method,
-                    target,
-                    version,
-                    headers,
-                    raw,
-                    should_close,
-                    compression,
-                    upgrade or switch,
-                    chunked,
-                    url,
-                ),
-            )
-        )
-        self._empty_lines = 0
-        if switch:
-            self._upgrade()
+        except ImportError:  # httptools is not installed
+            pass
         else:
-            self._start_body(events, length or 0, chunked, compression)
-        return end + 4
+            return HttpRequestParserAccel, HttpResponseParserAccel
+    return HttpRequestParserPy, HttpResponseParserPy
 
 
-class HttpResponseParser(ParserBase):
-    """Parses the responses a client receives; see the module docstring.
-
-    Set ``request_method`` to the method of the request being answered before
-    feeding its response: a response to HEAD has no body and a 2xx response
-    to CONNECT switches to raw mode.
-    """
-
-    __slots__ = ("_read_until_eof", "request_method")
-
-    def __init__(
-        self,
-        *,
-        max_line_size: int = 8190,
-        max_field_size: int = 8190,
-        max_headers: int = 128,
-        auto_decompress: bool = True,
-        read_until_eof: bool = True,
-        max_decoded_per_feed: Optional[int] = None,
-    ) -> None:
-        super().__init__(
-            max_line_size,
-            max_field_size,
-            max_headers,
-            auto_decompress,
-            400,
-            max_decoded_per_feed,
-        )
-        self._read_until_eof = read_until_eof
-        self.request_method = "GET"
-
-    def _start_line_error(self, line: bytes) -> Optional[BadHttpMessage]:
-        return None if STATUS_LINE.fullmatch(line) else status_line_error(line)
-
-    def _partial_start_line_error(self, line: bytes) -> Optional[BadHttpMessage]:
-        return None
-
-    def _start_line_too_long(self, size: int) -> LineTooLong:
-        return LineTooLong("status line", self.max_line_size, size)
-
-    def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
-        pos, line_end, end = self._head_bounds(data, pos)
-        if end < 0:
-            return pos
-        match = STATUS_LINE.fullmatch(data, pos, line_end)
-        if match is None:
-            raise status_line_error(data[pos:line_end])
-        minor, code_b, reason_b = match.groups()
-        code = int(code_b)
-        if code < 100 or code > 599:
-            line = data[pos:line_end].decode("utf-8", "backslashreplace")
-            raise BadStatusLine(
-                line, f"Invalid status code {code} in {line!r}: must be 100-599"
-            )
-        headers, raw = self._head_fields(data, line_end, end)
-        version = HttpVersion11 if minor == b"1" else HttpVersion10
-        self._empty_lines = 0
-        self._response(events, version, code, reason_b, headers, raw)
-        return end + 4
-
-    def _response(
-        self,
-        events: list[Any],
-        version: HttpVersion,
-        code: int,
-        reason_b: Optional[bytes],
-        headers: CIMultiDictProxy[str],
-        raw: tuple[tuple[bytes, bytes], ...],
-    ) -> None:
-        """Emit a response head and enter its body state (RFC 9112 6.3)."""
-        should_close, upgrade, _ = _connection(headers, version)
-        length = content_length(headers)
-        has_te = hdrs.TRANSFER_ENCODING in headers
-        if has_te and length is not None:
-            raise BadHttpMessage(
-                "Content-Length and Transfer-Encoding must not be sent together"
-            )
-        chunked = chunked_coding(headers, False) if has_te else False
-        method = self.request_method
-        switch = code == 101 or (method == "CONNECT" and 200 <= code < 300)
-        no_body = method == "HEAD" or code < 200 or code == 204 or code == 304
-        if not (switch or no_body or chunked or length is not None):
-            if has_te or self._read_until_eof:
-                length = None  # the body runs until the connection closes
-                should_close = True
-            else:
-                length = 0
-        compression = _compression(headers)
-        reason = reason_b.decode("utf-8", "surrogateescape") if reason_b else ""
-        events.append(
-            _tuple_new(
-                RawResponseMessage,
-                (
-                    version,
-                    code,
-                    reason,
-                    headers,
-                    raw,
-                    should_close,
-                    compression,
-                    upgrade,
-                    chunked,
-                ),
-            )
-        )
-        if switch:
-            self._upgrade()
-        elif no_body:
-            events.append(END_OF_MESSAGE)
-        else:
-            self._start_body(events, length, chunked, compression)
+if TYPE_CHECKING:  # the accelerated classes are subclasses of these
+    HttpRequestParser = HttpRequestParserPy
+    HttpResponseParser = HttpResponseParserPy
+else:
+    HttpRequestParser, HttpResponseParser = _parser_classes(ACCELERATE, NO_EXTENSIONS)

@@ -477,13 +477,15 @@ class Application(MutableMapping[Union[str, AppKey[Any]], Any]):
         task: "asyncio.Task[None]",
         _cls: type[Request] = Request,
     ) -> Request:
+        # The protocol's loop is the running one; asking asyncio for it again
+        # on every request would cost a call.
         return _cls(
             message,
             payload,
             protocol,
             writer,
             task,
-            asyncio.get_running_loop(),
+            protocol._loop,
             client_max_size=self._client_max_size,
         )
 

@@ -15,6 +15,7 @@ as fast as the handler reads them.
 """
 
 import asyncio
+import contextvars
 import warnings
 from collections import deque
 from contextlib import suppress
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
 
 __all__ = ("PayloadAccessError", "RequestHandler", "RequestPayloadError")
 
-_Queued = tuple[Union[RawRequestMessage, BadHttpMessage], Optional[StreamReader]]
+# A request and its body, or (last in the queue) a request the parser
+# rejected; ``item[1] is None`` tells them apart without a cast.
+_Queued = Union[tuple[RawRequestMessage, StreamReader], tuple[BadHttpMessage, None]]
 # Seconds from the first byte of a request head to its end (nginx's
 # client_header_timeout default); past it the client gets 408 and a close.
 DEFAULT_READ_HEAD_TIMEOUT = 60.0
@@ -116,6 +119,10 @@ class RequestHandler(BaseProtocol):
         self._messages: deque[_Queued] = deque()
         self._payload: Optional[StreamReader] = None
         self._task_handler: Optional[asyncio.Task[None]] = None
+        # The context requests start from: the one the connection was
+        # accepted in (a task created inside a handler's task would inherit
+        # what that handler set).
+        self._context = contextvars.copy_context()
         self._current_request: Optional[BaseRequest] = None
         self._queue_paused = False
         self._close = False
@@ -165,9 +172,9 @@ class RequestHandler(BaseProtocol):
         if self._payload is not None:
             self._payload.set_exception(lost)
             self._payload = None
-        for _, payload in self._messages:
-            if payload is not None:
-                payload.set_exception(lost)
+        for item in self._messages:
+            if item[1] is not None:
+                item[1].set_exception(lost)
         self._messages.clear()
         task = self._task_handler
         if task is not None and (
@@ -272,7 +279,11 @@ class RequestHandler(BaseProtocol):
         head_done = self._dispatch(parser.feed_data(data))
         if parser.output_pending:
             self._pump()
-        if self._read_head_timeout:
+        # The common case inlined: a whole head arrived, no timer runs and no
+        # next head has begun. Anything else goes to _track_head().
+        if self._read_head_timeout and (
+            not head_done or self._head_handle is not None or parser.receiving_head
+        ):
             self._track_head(head_done)
 
     def _dispatch(self, events: list[Any]) -> bool:
@@ -287,10 +298,10 @@ class RequestHandler(BaseProtocol):
             kind = type(event)
             if kind is bytes:
                 assert payload is not None
-                payload.feed_data(cast(bytes, event))
+                payload.feed_data(event)
             elif kind is RawRequestMessage:
                 head_done = True
-                message = cast(RawRequestMessage, event)
+                message: RawRequestMessage = event
                 if i < n and type(events[i]) is EndOfMessage:
                     i += 1  # no body: skip creating a stream for it
                     messages.append((message, EMPTY_PAYLOAD))
@@ -313,7 +324,7 @@ class RequestHandler(BaseProtocol):
                 payload.end_http_chunk_receiving()
                 payload.begin_http_chunk_receiving()
             else:
-                error = cast(BadHttpMessage, event)
+                error: BadHttpMessage = event
                 if payload is not None:
                     payload.set_exception(error)
                     payload = None
@@ -397,34 +408,36 @@ class RequestHandler(BaseProtocol):
     # --- answering -------------------------------------------------------
 
     async def _handle_queue(self) -> None:
-        """Answer queued requests in order; runs while the queue is non-empty."""
+        """Answer queued requests in order; runs while the queue is non-empty.
+
+        One task per request, not one per connection: each request starts in
+        a fresh copy of the context, so context variables a handler sets never
+        leak into the next request on the same keep-alive connection (as
+        aiohttp documents), pipelined or not. A task that finds more requests
+        queued after answering one hands them to a new task.
+        """
         messages = self._messages
+        task = self._task_handler
+        assert task is not None  # set by _start_queue() before this runs
         try:
-            while messages and not self._force_close:
-                message, payload = messages.popleft()
-                if self._queue_paused and len(messages) <= _MAX_QUEUED // 2:
-                    self._queue_paused = False
-                    self.resume_reading()
-                if payload is None:
-                    self._answer_bad_message(cast(BadHttpMessage, message))
-                    break
-                broken = payload.exception()
-                if isinstance(broken, BadHttpMessage):
-                    # The body was already found malformed (a bad chunk in
-                    # the same read as the head): answer that, not the handler.
-                    self._answer_bad_message(broken)
-                    break
-                keep_alive = await self._handle_one(
-                    cast(RawRequestMessage, message), payload
+            if (
+                messages
+                and not self._force_close
+                and await self._answer_next(task)
+                and messages
+                and not self._force_close
+            ):
+                self._current_request = None
+                self._task_handler = self._context.run(
+                    self._loop.create_task, self._handle_queue()
                 )
-                if not keep_alive:
-                    self._close = True
-                    break
+                return
         except asyncio.CancelledError:
             self._force_close = True
         finally:
-            self._task_handler = None
-            self._current_request = None
+            if self._task_handler is task:
+                self._task_handler = None
+                self._current_request = None
         if self.transport is None:
             return
         if self._answered_error and not self._force_close:
@@ -433,6 +446,28 @@ class RequestHandler(BaseProtocol):
             self.transport.close()
         else:
             self._arm_keepalive()
+
+    async def _answer_next(self, task: "asyncio.Task[None]") -> bool:
+        """Answer the next queued request; False when the connection must close."""
+        messages = self._messages
+        item = messages.popleft()
+        if self._queue_paused and len(messages) <= _MAX_QUEUED // 2:
+            self._queue_paused = False
+            self.resume_reading()
+        if item[1] is None:
+            self._answer_bad_message(item[0])
+            return False
+        message, payload = item
+        broken = payload.exception()
+        if broken is not None and isinstance(broken, BadHttpMessage):
+            # The body was already found malformed (a bad chunk in the same
+            # read as the head): answer that, not the handler.
+            self._answer_bad_message(broken)
+            return False
+        if not await self._handle_one(message, payload, task):
+            self._close = True
+            return False
+        return True
 
     def _close_after_error(self, transport: asyncio.Transport) -> None:
         """Close after an error response without letting the client lose it.
@@ -453,19 +488,16 @@ class RequestHandler(BaseProtocol):
         self._keepalive_handle = self._loop.call_later(linger, transport.close)
 
     async def _handle_one(
-        self, message: RawRequestMessage, payload: StreamReader
+        self,
+        message: RawRequestMessage,
+        payload: StreamReader,
+        task: "asyncio.Task[None]",
     ) -> bool:
         """Run the handler for one request and send its response."""
-        loop = self._loop
-        start = loop.time()
-        writer = StreamWriter(self, loop)
-        request = self._request_factory(
-            message,
-            payload,
-            self,
-            writer,
-            cast("asyncio.Task[None]", self._task_handler),
-        )
+        # The start time only feeds the access log: skip the clock without one.
+        start = self._loop.time() if self.access_logger is not None else 0.0
+        writer = StreamWriter(self, self._loop)
+        request = self._request_factory(message, payload, self, writer, task)
         self._current_request = request
         self._manager.requests_count += 1
         awaiting_continue = type(payload) is ContinueOnReadStreamReader
@@ -507,7 +539,10 @@ class RequestHandler(BaseProtocol):
             return self.handle_error(request, 504)
         except Exception as exc:
             return self.handle_error(request, 500, exc)
-        if isinstance(resp, HTTPException):
+        # isinstance() against Exception first: a plain type check, where the
+        # check against HTTPException (an ABC, through MutableMapping) walks
+        # every subclass the first time it sees a response type.
+        if isinstance(resp, Exception) and isinstance(resp, HTTPException):
             warnings.warn(
                 "returning HTTPException object is deprecated (#2415) and will "
                 "be removed, please raise the exception instead",
@@ -548,7 +583,8 @@ class RequestHandler(BaseProtocol):
             with suppress(ConnectionError):
                 await resp.prepare(request)
                 await resp.write_eof()
-        await self._log_access(request, resp, start)
+        if self.access_logger is not None:  # no coroutine when nobody logs
+            await self._log_access(request, resp, start)
         return bool(resp.keep_alive)
 
     async def _log_access(

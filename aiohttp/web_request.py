@@ -88,8 +88,16 @@ class BaseRequest(StateMapping):
         self._loop = loop
         self._task = task
         self._client_max_size = client_max_size
-        self._state = {} if state is None else state
+        if state is not None:  # otherwise made on first write (StateMapping)
+            self._state = state
         self._cache: dict[str, Any] = {}
+        if scheme is not None or host is not None or remote is not None:
+            self._preset(scheme, host, remote)
+
+    def _preset(
+        self, scheme: Optional[str], host: Optional[str], remote: Optional[str]
+    ) -> None:
+        """Fix the lazily computed scheme, host or remote (clone() passes them)."""
         if scheme is not None:
             self._cache["scheme"] = scheme
         if host is not None:
@@ -147,7 +155,7 @@ class BaseRequest(StateMapping):
                 if isinstance(client_max_size, Sentinel)
                 else client_max_size
             ),
-            state=self._state.copy(),
+            state=None if self._state is None else self._state.copy(),
             **kwargs,
         )
 
@@ -310,8 +318,20 @@ class BaseRequest(StateMapping):
     async def read(self) -> bytes:
         """The whole body, read once and cached; at most ``client_max_size``."""
         if self._read_bytes is None:
-            body = bytearray()
             limit = self._client_max_size
+            payload = self._payload
+            if payload.is_eof():
+                # The whole body is buffered already (a small body usually
+                # arrives with its head): take it in one piece, no waiting.
+                # read_nowait() raises the stream's error, as readany() would.
+                data = payload.read_nowait()
+                if type(data) is not bytes:
+                    data = bytes(data)
+                if limit and len(data) > limit:
+                    raise self._too_large(len(data))
+                self._read_bytes = data
+                return data
+            body = bytearray()
             while True:
                 chunk = await self._payload.readany()
                 if not chunk:
@@ -482,4 +502,6 @@ class Request(BaseRequest):
         if match_info is None:
             return
         for app in match_info.apps:
-            await app.on_response_prepare.send(self, response)
+            signal = app.on_response_prepare
+            if signal:  # most have no receivers: skip send()'s coroutine
+                await signal.send(self, response)

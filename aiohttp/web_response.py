@@ -43,6 +43,7 @@ _REASONS: dict[int, str] = {s.value: s.phrase for s in HTTPStatus}
 _STATUS_LINES: dict[tuple[int, Any, str], str] = {}
 _CONTENT_TYPE = hdrs.CONTENT_TYPE
 _CONTENT_LENGTH = hdrs.CONTENT_LENGTH
+_TEXT_PLAIN_UTF8 = "text/plain; charset=utf-8"
 
 
 def _status_line(version: Any, status: int, reason: str) -> str:
@@ -80,7 +81,6 @@ class StreamResponse(StateMapping):
         headers: Optional[LooseHeaders] = None,
         _real_headers: Optional[CIMultiDict[str]] = None,
     ) -> None:
-        self._state: dict[str, Any] = {}
         if _real_headers is not None:
             self._headers = _real_headers
         elif headers is not None:
@@ -115,7 +115,8 @@ class StreamResponse(StateMapping):
         self._set_status(status, reason)
 
     def _set_status(self, status: int, reason: Optional[str]) -> None:
-        status = int(status)
+        if type(status) is not int:
+            status = int(status)
         if not 100 <= status <= 999:
             raise ValueError(f"status={status!r} must be a 3-digit code (100-999)")
         self._status = status
@@ -476,6 +477,9 @@ class StreamResponse(StateMapping):
 class Response(StreamResponse):
     """A response with its whole body known up front (bytes or text)."""
 
+    _zlib_executor_size: Optional[int] = None
+    _zlib_executor: Any = None
+
     def __init__(
         self,
         *,
@@ -499,20 +503,22 @@ class Response(StreamResponse):
                 "charset must not be in content_type argument: use charset="
             )
         if text is not None:
-            if not isinstance(text, str):
+            if type(text) is not str and not isinstance(text, str):
                 raise TypeError(f"text argument must be str ({type(text)!r})")
-            if _CONTENT_TYPE in real_headers:
+            if headers is not None and _CONTENT_TYPE in real_headers:
                 if content_type or charset:
                     raise ValueError(
                         "passing both Content-Type header and content_type or "
                         "charset params is forbidden"
                     )
+            elif content_type is None and charset is None:
+                real_headers[_CONTENT_TYPE] = _TEXT_PLAIN_UTF8
             else:
                 real_headers[_CONTENT_TYPE] = (
                     f"{content_type or 'text/plain'}; charset={charset or 'utf-8'}"
                 )
             body = text.encode(charset or "utf-8")
-        elif _CONTENT_TYPE in real_headers:
+        elif headers is not None and _CONTENT_TYPE in real_headers:
             if content_type is not None or charset is not None:
                 raise ValueError(
                     "passing both Content-Type header and content_type or "
@@ -523,9 +529,15 @@ class Response(StreamResponse):
                 content_type += "; charset=" + charset
             real_headers[_CONTENT_TYPE] = content_type
         super().__init__(status=status, reason=reason, _real_headers=real_headers)
-        self.body = body
-        self._zlib_executor_size = zlib_executor_size
-        self._zlib_executor = zlib_executor
+        if type(body) is bytes and type(self).body is _RESPONSE_BODY:
+            # What the body setter would store, minus its checks (a subclass
+            # with its own setter still gets called).
+            self._body = body
+        else:
+            self.body = body
+        if zlib_executor_size is not None or zlib_executor is not None:
+            self._zlib_executor_size = zlib_executor_size
+            self._zlib_executor = zlib_executor
 
     @property
     def body(self) -> Optional[bytes]:
@@ -604,6 +616,9 @@ class Response(StreamResponse):
             await super().write_eof(body)
         else:
             await super().write_eof(data)
+
+
+_RESPONSE_BODY = Response.body
 
 
 def json_response(

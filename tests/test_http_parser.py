@@ -34,8 +34,12 @@ from ._http_parser_helpers import (
     error_of,
     merge_bytes,
     parse,
+    parser_impl,  # noqa: F401
     split_at,
 )
+
+# Every test here runs with the pure and with the accelerated parsers.
+pytestmark = pytest.mark.usefixtures("parser_impl")
 
 GET = (
     b"GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n"
@@ -284,7 +288,7 @@ def test_origin_form_urls_are_cached_and_shared() -> None:
 
 
 def test_url_cache_is_bounded() -> None:
-    from aiohttp import http_parser
+    from aiohttp import _http_parser_py as http_parser
 
     parser = HttpRequestParser()
     for i in range(http_parser._URL_CACHE_SIZE + 5):

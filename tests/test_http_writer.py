@@ -3,6 +3,7 @@
 import asyncio
 import socket
 import zlib
+from typing import Any
 
 import pytest
 from multidict import CIMultiDict
@@ -51,6 +52,30 @@ def test_serialize_headers_keeps_utf8_values() -> None:
 def test_serialize_headers_refuses_cr_lf(name: str, value: str, what: str) -> None:
     with pytest.raises(ValueError, match=f"header {what}"):
         serialize_headers("HTTP/1.1 200 OK", [(name, value)])
+
+
+def test_serialize_headers_names_the_bad_field_among_good_ones() -> None:
+    fields = [("A", "1"), ("X-Bad", "a\nb"), ("B", "2")]
+    with pytest.raises(ValueError, match=r"header value 'a\\nb'"):
+        serialize_headers("HTTP/1.1 200 OK", fields)
+    with pytest.raises(ValueError, match=r"header value 'a\\nb'"):
+        serialize_headers("HTTP/1.1 200 OK", iter(fields))
+
+
+def test_serialize_headers_takes_one_shot_iterators_and_non_str_values() -> None:
+    expected = b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n"
+    pairs = [("A", "1"), ("B", "2")]
+    assert serialize_headers("HTTP/1.1 200 OK", iter(pairs)) == expected
+    assert serialize_headers("HTTP/1.1 200 OK", (p for p in pairs)) == expected
+    # A value that is not a str is written as str() of it, as before.
+    mixed: Any = [("A", 1), ("B", "2")]
+    assert serialize_headers("HTTP/1.1 200 OK", mixed) == expected
+    assert serialize_headers("HTTP/1.1 200 OK", iter(mixed)) == expected
+    headers = CIMultiDict([("A", "1"), ("B", "2")])
+    assert serialize_headers("HTTP/1.1 200 OK", headers.items()) == expected
+    assert serialize_headers("HTTP/1.1 204 No Content", []) == (
+        b"HTTP/1.1 204 No Content\r\n\r\n"
+    )
 
 
 def test_serialize_headers_refuses_cr_lf_in_start_line() -> None:

@@ -30,7 +30,10 @@ TIMEOUT = 60.0
 
 # Modules that need a third-party package which is optional for us: module ->
 # the package it needs. They are skipped when that package is missing.
-OPTIONAL_DEPENDENCIES = {"aiohttp.worker": "gunicorn"}
+OPTIONAL_DEPENDENCIES = {
+    "aiohttp.worker": "gunicorn",
+    "aiohttp._http_parser_accel": "httptools",
+}
 
 
 def _modules() -> list[str]:

@@ -99,6 +99,47 @@ async def test_resolve_real_loopback(loop: asyncio.AbstractEventLoop) -> None:
     assert await resolve(loop, "127.0.0.1", 0) == [IPV4]
 
 
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "0.0.0.0", "10.1.2.3", "::1", "::", "0:0::1", "::ffff:127.0.0.1"],
+)
+async def test_resolve_ip_literal_without_lookup(
+    loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    # The same answer getaddrinfo gives, without asking it (no thread pool).
+    expected = [
+        Address(family, proto, tuple(sockaddr))
+        for family, _, proto, _, sockaddr in socket.getaddrinfo(
+            host,
+            8080,
+            family=socket.AF_UNSPEC,
+            type=socket.SOCK_STREAM,
+            flags=socket.AI_PASSIVE,
+        )
+    ]
+
+    async def getaddrinfo(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an IP literal needs no lookup")
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    assert await resolve(loop, host, 8080) == expected
+
+
+@pytest.mark.parametrize("host", ["127.1", "fe80::1%1", "localhost"])
+async def test_resolve_other_forms_go_to_the_resolver(
+    loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    seen: list[Any] = []
+
+    async def getaddrinfo(host: Any, port: Any, **kwargs: Any) -> list[Any]:
+        seen.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
+    assert await resolve(loop, host, 0) == [IPV4]
+    assert seen == [host]
+
+
 async def test_resolve_failure_names_the_host(
     loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -574,3 +574,61 @@ async def test_returning_http_exception_is_deprecated(
         conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         resp = await conn.response()
     assert resp.status == 202
+
+
+async def test_context_variables_do_not_leak_between_keep_alive_requests(
+    raw_server: Any, raw_connect: Any
+) -> None:
+    # Each request starts in a fresh copy of the context (aiohttp documents
+    # this); a long-lived task per connection would carry values over.
+    import contextvars
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="-")
+
+    async def handler(request: web.BaseRequest) -> web.Response:
+        seen = var.get()
+        var.set(request.path)
+        return web.Response(text=seen)
+
+    srv = await raw_server(handler)
+    conn = await raw_connect(srv.port)
+    for path in ("/a", "/b"):
+        conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert (await conn.response()).body == b"-"
+    # Pipelined: three requests in one write, still one fresh context each.
+    conn.send(b"".join(f"GET /{n} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for n in "cde"))
+    for _ in "cde":
+        assert (await conn.response()).body == b"-"
+
+
+async def test_small_body_arriving_with_its_head_reads_whole_and_streams(
+    raw_server: Any, raw_connect: Any
+) -> None:
+    seen: list[Any] = []
+
+    async def handler(request: web.BaseRequest) -> web.Response:
+        body = await request.read()
+        # The body was taken in one piece; the stream is at its end, and a
+        # second read() gives the cached bytes.
+        seen.append((request.content.at_eof(), await request.read() is body))
+        return web.Response(body=body)
+
+    srv = await raw_server(handler)
+    conn = await raw_connect(srv.port)
+    conn.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+    assert (await conn.response()).body == b"hello"
+    assert seen == [(True, True)]
+
+
+async def test_access_log_times_each_request(
+    raw_server: Any, raw_connect: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The clock is read only when an access logger exists; it still must be.
+    srv = await raw_server(hello, access_log_format="%r %Tf")
+    conn = await raw_connect(srv.port)
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        conn.send(b"GET /t HTTP/1.1\r\nHost: x\r\n\r\n")
+        await conn.response()
+    times = [float(r.getMessage().rsplit(" ", 1)[1]) for r in caplog.records]
+    assert len(times) == 1
+    assert 0 <= times[0] < 60

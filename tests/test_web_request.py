@@ -216,3 +216,43 @@ async def test_release_discards_body(raw_server: Any, raw_connect: Any) -> None:
     conn = await raw_connect(srv.port)
     conn.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
     assert (await conn.response()).body == b"released"
+
+
+def test_state_mapping_before_anything_is_stored() -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    req = make_mocked_request("GET", "/")
+    assert len(req) == 0
+    assert list(req) == []
+    assert req.get("k") is None
+    assert "k" not in req
+    with pytest.raises(KeyError):
+        req["k"]
+    with pytest.raises(KeyError):
+        del req["k"]
+    req["k"] = 1
+    assert dict(req) == {"k": 1}
+    clone = req.clone()
+    clone["k"] = 2  # the clone has its own copy
+    assert req["k"] == 1
+    del req["k"]
+    assert len(req) == 0
+    assert len(make_mocked_request("GET", "/").clone()) == 0
+
+
+async def test_read_whole_buffered_body_over_the_limit_is_413() -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    req = make_mocked_request("POST", "/", payload=b"x" * 10, client_max_size=4)
+    with pytest.raises(web.HTTPRequestEntityTooLarge) as info:
+        await req.read()
+    assert "10" in (info.value.text or "")  # the actual size is reported
+
+
+async def test_read_buffered_body_raises_the_streams_error() -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    req = make_mocked_request("POST", "/", payload=b"abc")
+    req.content.set_exception(ValueError("broken body"))
+    with pytest.raises(ValueError, match="broken body"):
+        await req.read()

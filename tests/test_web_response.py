@@ -315,3 +315,25 @@ async def test_no_body_statuses(raw_server: Any, raw_connect: Any, status: int) 
         resp = await conn.response()
         assert resp.status == status
         assert resp.body == b""
+
+
+def test_response_subclass_body_setter_still_runs() -> None:
+    calls: list[Any] = []
+
+    class Recording(web.Response):
+        @property
+        def body(self) -> Any:
+            return self._body
+
+        @body.setter
+        def body(self, value: Any) -> None:
+            calls.append(value)
+            self._body = value
+
+    Recording(body=b"raw")
+    Recording(text="hi")
+    assert calls == [b"raw", b"hi"]
+    plain = web.Response(text="hi")
+    assert plain.body == b"hi"
+    assert plain.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert web.Response(body=bytearray(b"ab")).body == b"ab"

@@ -494,7 +494,8 @@ async def test_cleanup_while_a_site_is_starting(
         return await real_getaddrinfo(*args, **kwargs)
 
     monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
-    site = TCPSite(runner, "127.0.0.1", 0)
+    # A host name: an IP literal is not looked up at all.
+    site = TCPSite(runner, "localhost", 0)
     with pytest.raises(RuntimeError, match=r"was stopped .* while starting"):
         await site.start()
     assert runner.sites == set()
