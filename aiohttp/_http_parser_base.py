@@ -93,8 +93,7 @@ def make_headers(
     """Headers and raw headers from the valid field lines in ``data[start:end]``.
 
     ``raw`` holds each line's name and value, the value without leading
-    whitespace; trailing whitespace is removed here. Shared by the pure and
-    the accelerated tokenizers, so both build exactly the same objects.
+    whitespace; trailing whitespace is removed here.
     """
     if data.find(b" \r\n", start, end) >= 0 or data.find(b"\t\r\n", start, end) >= 0:
         raw = [(name, value.rstrip(b" \t")) for name, value in raw]

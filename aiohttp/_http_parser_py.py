@@ -1,11 +1,9 @@
 """The pure-Python HTTP/1.1 request and response parsers.
 
-``aiohttp.http_parser`` documents the event contract and picks the parser
-classes it exports: these, or the accelerated ones of
-``aiohttp._http_parser_accel`` built on them. The head of a message is parsed
-in two steps, so that an accelerated tokenizer can replace the first: split
-the start line and the field lines into bytes (``_parse_head``), then apply
-the message semantics to them (``_request_head`` / ``_response_head``).
+``aiohttp.http_parser`` documents the event contract and exports these
+classes. The head of a message is parsed in two steps: split the start line
+and the field lines into bytes (``_parse_head``), then apply the message
+semantics to them (``_request_head`` / ``_response_head``).
 """
 
 import re

@@ -38,20 +38,10 @@ Strictness follows RFC 9112 as llhttp's strict mode, h11 and nginx do (see
 tests/test_http_parser.py for the full table); limits are checked as bytes
 arrive, so a peer cannot make the parser buffer without bound.
 
-Two implementations sit behind the same contract: the pure-Python parsers
-(``HttpRequestParserPy``, ``HttpResponseParserPy``) and the accelerated ones
-of ``aiohttp._http_parser_accel`` (they need the optional ``httptools``
-package), which tokenize complete heads with llhttp and otherwise run the pure
-parsers' code. Both give the same events for every input. The accelerated
-ones measured no faster on typical requests (benchmarks/PROFILE.md,
-"Accelerated parser"), so ``HttpRequestParser`` and ``HttpResponseParser``
-name the pure classes unless ``ACCELERATE`` is switched on, and always when
-the environment variable ``AIOHTTP_NO_EXTENSIONS`` is set to a non-empty
-value (aiohttp's own switch).
+The parsers themselves live in ``aiohttp._http_parser_py``; this module is
+their public home. (An httptools-based variant was measured and dropped: it was
+no faster end to end; see benchmarks/PROFILE.md, "Accelerated parser".)
 """
-
-import os
-from typing import TYPE_CHECKING, Final
 
 from ._http_parser_py import (
     HttpRequestParserPy,
@@ -70,9 +60,7 @@ from ._http_parser_semantics import (
 
 __all__ = (
     "END_OF_CHUNK",
-    "ACCELERATE",
     "END_OF_MESSAGE",
-    "NO_EXTENSIONS",
     "EndOfChunk",
     "EndOfMessage",
     "HttpRequestParser",
@@ -85,33 +73,7 @@ __all__ = (
     "ResponseEvent",
 )
 
-# aiohttp's own switch: any non-empty value selects the pure-Python parsers.
-NO_EXTENSIONS: Final = bool(os.environ.get("AIOHTTP_NO_EXTENSIONS"))
-# Whether the accelerated parsers are the default when httptools is installed.
-# Off: they measured no faster end to end (benchmarks/PROFILE.md, "Accelerated
-# parser"); the test suite runs both, so turning this on is a one-line change.
-ACCELERATE: Final = False
-
-
-def _parser_classes(
-    accelerate: bool, no_extensions: bool
-) -> tuple[type[HttpRequestParserPy], type[HttpResponseParserPy]]:
-    """The accelerated parser classes when wanted and usable, else the pure ones."""
-    if accelerate and not no_extensions:
-        try:
-            from ._http_parser_accel import (
-                HttpRequestParserAccel,
-                HttpResponseParserAccel,
-            )
-        except ImportError:  # httptools is not installed
-            pass
-        else:
-            return HttpRequestParserAccel, HttpResponseParserAccel
-    return HttpRequestParserPy, HttpResponseParserPy
-
-
-if TYPE_CHECKING:  # the accelerated classes are subclasses of these
-    HttpRequestParser = HttpRequestParserPy
-    HttpResponseParser = HttpResponseParserPy
-else:
-    HttpRequestParser, HttpResponseParser = _parser_classes(ACCELERATE, NO_EXTENSIONS)
+# The public names of the parsers. aiohttp also exports the pure-Python
+# classes under the *Py names, which stay for code that names them.
+HttpRequestParser = HttpRequestParserPy
+HttpResponseParser = HttpResponseParserPy

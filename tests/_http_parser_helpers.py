@@ -1,76 +1,17 @@
-"""Helpers shared by the HTTP parser tests: feed bytes in various ways.
+"""Helpers shared by the HTTP parser tests: feed bytes in various ways."""
 
-``parser_impl`` runs a whole test module once with the pure-Python parsers and
-once with the accelerated ones: a module opts in with
-``pytestmark = pytest.mark.usefixtures("parser_impl")`` (and imports the
-fixture from here).
-"""
-
-import sys
-from collections.abc import Iterator
 from typing import Any, Union
 
-import pytest
-
 from aiohttp.http_exceptions import BadHttpMessage
-from aiohttp.http_parser import (
-    EndOfMessage,
-    HttpRequestParser,
-    HttpRequestParserPy,
-    HttpResponseParser,
-    HttpResponseParserPy,
-)
-
-try:
-    from aiohttp._http_parser_accel import (
-        HttpRequestParserAccel,
-        HttpResponseParserAccel,
-    )
-except ImportError:  # pragma: no cover - httptools is in the test extra
-    ACCEL: Any = None
-else:
-    ACCEL = (HttpRequestParserAccel, HttpResponseParserAccel)
+from aiohttp.http_parser import EndOfMessage, HttpRequestParser, HttpResponseParser
 
 __all__ = (
-    "ACCEL",
     "bytewise",
     "error_of",
     "merge_bytes",
     "parse",
-    "parser_impl",
     "split_at",
 )
-
-_DEFAULTS = {
-    "HttpRequestParser": HttpRequestParser,
-    "HttpResponseParser": HttpResponseParser,
-}
-
-
-@pytest.fixture(scope="module", params=["py", "accel"])
-def parser_impl(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Make ``HttpRequestParser``/``HttpResponseParser`` one implementation.
-
-    Every loaded ``aiohttp`` and ``tests`` module that bound the default
-    classes (the tests themselves, the server, the client) gets the chosen
-    ones for the whole module run, whatever ``AIOHTTP_NO_EXTENSIONS`` says.
-    """
-    if request.param == "py":
-        chosen = (HttpRequestParserPy, HttpResponseParserPy)
-    elif ACCEL is None:  # pragma: no cover
-        pytest.skip("httptools is not installed: no accelerated parser")
-    else:
-        chosen = ACCEL
-    replace = dict(zip(_DEFAULTS, chosen, strict=True))
-    with pytest.MonkeyPatch.context() as patch:
-        for name, module in list(sys.modules.items()):
-            if not name.startswith(("aiohttp", "tests")):
-                continue
-            namespace = vars(module)
-            for attr, default in _DEFAULTS.items():
-                if namespace.get(attr) is default:
-                    patch.setattr(module, attr, replace[attr])
-        yield request.param
 
 
 Parser = Union[HttpRequestParser, HttpResponseParser]

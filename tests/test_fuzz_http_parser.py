@@ -35,11 +35,7 @@ from aiohttp.http_parser import (
 from . import test_http_parser_props as props
 from ._http_parser_helpers import (
     merge_bytes,
-    parser_impl,  # noqa: F401
 )
-
-# Every test here runs with the pure and with the accelerated parsers.
-pytestmark = pytest.mark.usefixtures("parser_impl")
 
 Parser = Union[HttpRequestParser, HttpResponseParser]
 

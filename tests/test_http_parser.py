@@ -34,12 +34,8 @@ from ._http_parser_helpers import (
     error_of,
     merge_bytes,
     parse,
-    parser_impl,  # noqa: F401
     split_at,
 )
-
-# Every test here runs with the pure and with the accelerated parsers.
-pytestmark = pytest.mark.usefixtures("parser_impl")
 
 GET = (
     b"GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n"

@@ -3,7 +3,6 @@ messages parse the same wherever the input is split."""
 
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,11 +18,7 @@ from aiohttp.http_parser import (
 
 from ._http_parser_helpers import (
     merge_bytes,
-    parser_impl,  # noqa: F401
 )
-
-# Every test here runs with the pure and with the accelerated parsers.
-pytestmark = pytest.mark.usefixtures("parser_impl")
 
 EVENT_TYPES = (RawRequestMessage, RawResponseMessage, bytes, EndOfMessage, EndOfChunk)
 

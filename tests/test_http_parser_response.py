@@ -29,12 +29,8 @@ from ._http_parser_helpers import (
     error_of,
     merge_bytes,
     parse,
-    parser_impl,  # noqa: F401
     split_at,
 )
-
-# Every test here runs with the pure and with the accelerated parsers.
-pytestmark = pytest.mark.usefixtures("parser_impl")
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
 CHUNKED = (

@@ -28,11 +28,7 @@ from ._http_parser_helpers import (
     error_of,
     merge_bytes,
     parse,
-    parser_impl,  # noqa: F401
 )
-
-# Every test here runs with the pure and with the accelerated parsers.
-pytestmark = pytest.mark.usefixtures("parser_impl")
 
 CHUNKED_HEAD = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
 

@@ -32,7 +32,6 @@ TIMEOUT = 60.0
 # the package it needs. They are skipped when that package is missing.
 OPTIONAL_DEPENDENCIES = {
     "aiohttp.worker": "gunicorn",
-    "aiohttp._http_parser_accel": "httptools",
 }
 
 

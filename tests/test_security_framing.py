@@ -16,11 +16,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.http_parser import HttpResponseParser, RawResponseMessage
 
-from ._http_parser_helpers import parser_impl  # noqa: F401
 from .conftest import ParsedResponse, RawConnection
-
-# Every test here runs with the pure and with the accelerated parsers.
-pytestmark = pytest.mark.usefixtures("parser_impl")
 
 HEAD_END = b"\r\n\r\n"
 SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n"
