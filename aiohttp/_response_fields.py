@@ -13,10 +13,14 @@ from email.utils import formatdate
 from http.cookies import Morsel, SimpleCookie
 from typing import Any, Final, Optional
 
+from multidict import CIMultiDict
+
+from . import hdrs, payload
 from .helpers import ETAG_ANY, ETag, format_etag, validate_etag_value
 
 __all__ = (
     "PartitionedMorsel",
+    "body_payload",
     "format_etag_header",
     "format_last_modified",
     "parse_etag_header",
@@ -111,3 +115,29 @@ def set_morsel(
     for key, flag in flags.items():
         if flag:
             morsel[key] = True
+
+
+def body_payload(body: Any, headers: CIMultiDict[str]) -> payload.Payload:
+    """The :class:`~aiohttp.payload.Payload` for a non-bytes ``Response.body``.
+
+    A str, a file object, a ``MultipartWriter``... become payloads through the
+    payload registry, as the client's ``data=`` does. The payload's headers
+    (Content-Type, Content-Disposition) fill in what the response lacks; the
+    response's own headers win.
+    """
+    if isinstance(body, payload.Payload):
+        found = body
+    else:
+        try:
+            found = payload.PAYLOAD_REGISTRY.get(body)
+        except payload.LookupError:
+            raise ValueError(
+                f"body={type(body).__name__} is not supported: pass bytes, text=, "
+                "or a type the payload registry knows (str, a file, "
+                "MultipartWriter, an aiohttp.payload.Payload)"
+            ) from None
+    headers.setdefault(hdrs.CONTENT_TYPE, found.content_type)
+    for name, value in found.headers.items():
+        if name not in headers and name.lower() != "content-length":
+            headers[name] = value
+    return found

@@ -32,6 +32,9 @@ from .abc import AbstractView
 from .typedefs import Handler
 from .web_exceptions import HTTPMethodNotAllowed
 
+# What url_for(query=...) accepts: whatever URL.with_query() does.
+_Query = Any
+
 if TYPE_CHECKING:
     from .web_app import Application
     from .web_request import Request
@@ -172,9 +175,10 @@ class PlainResource(Resource):
     def get_info(self) -> dict[str, Any]:
         return {"path": self._canonical}
 
-    def url_for(self) -> URL:  # type: ignore[override]
-        """The resource's URL (add a query with ``.with_query()``)."""
-        return URL.build(path=requote_path(self._path), encoded=True)
+    def url_for(self, *, query: "_Query" = None) -> URL:  # type: ignore[override]
+        """The resource's URL, with *query* (anything ``URL.with_query`` takes)."""
+        url = URL.build(path=requote_path(self._path), encoded=True)
+        return url if query is None else url.with_query(query)
 
     def _index_key(self) -> str:
         return self._path
@@ -288,8 +292,15 @@ class DynamicResource(Resource):
     def get_info(self) -> dict[str, Any]:
         return {"formatter": self._formatter, "pattern": self._pattern}
 
-    def url_for(self, **parts: Union[str, int]) -> URL:  # type: ignore[override]
-        """The URL with each ``{name}`` replaced by ``parts[name]``, quoted."""
+    def url_for(self, **parts: Any) -> URL:  # type: ignore[override]
+        """The URL with each ``{name}`` replaced by ``parts[name]``, quoted.
+
+        ``query=`` adds a query string (anything ``URL.with_query`` takes),
+        unless the path itself has a ``{query}`` variable, which it then fills.
+        """
+        query: _Query = None
+        if "query" in parts and "query" not in self._pattern.groupindex:
+            query = parts.pop("query")
         values: dict[str, str] = {}
         for key, value in parts.items():
             if isinstance(value, int) and not isinstance(value, bool):
@@ -303,7 +314,8 @@ class DynamicResource(Resource):
             raise KeyError(
                 f"url_for() of {self!r} needs a value for {exc.args[0]!r}"
             ) from None
-        return URL.build(path=path, encoded=True)
+        url = URL.build(path=path, encoded=True)
+        return url if query is None else url.with_query(query)
 
     def _index_key(self) -> str:
         return self._key

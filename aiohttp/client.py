@@ -33,6 +33,7 @@ from ._client_options import (
 from ._client_request import ClientRequest
 from ._client_response import ClientResponse, _default_charset
 from ._client_timeout import ClientTimeout
+from ._connector_ssl import merge_ssl_params
 from ._helpers import SENTINEL, Sentinel
 from ._http_version import HttpVersion, HttpVersion11
 from .client_exceptions import (
@@ -73,6 +74,8 @@ from .helpers import BasicAuth, basicauth_from_netrc, netrc_from_env
 from .typedefs import JSONEncoder, LooseHeaders, StrOrURL
 
 if TYPE_CHECKING:
+    from ssl import SSLContext
+
     from .abc import AbstractCookieJar
     from .tracing import Trace, TraceConfig
 
@@ -289,6 +292,9 @@ class ClientSession:
         proxy_auth: Optional[BasicAuth] = None,
         timeout: Union[ClientTimeout, float, Sentinel, None] = SENTINEL,
         ssl: Any = True,
+        verify_ssl: Optional[bool] = None,
+        fingerprint: Optional[bytes] = None,
+        ssl_context: Optional[SSLContext] = None,
         server_hostname: Optional[str] = None,
         proxy_headers: Optional[LooseHeaders] = None,
         trace_request_ctx: Any = None,
@@ -308,11 +314,12 @@ class ClientSession:
             )
         if json is not None:
             data = payload.JsonPayload(json, dumps=self._json_serialize)
-        if ssl is None:
-            raise TypeError(
-                "ssl=None is not valid: use True (verify), False (no "
-                "verification), an ssl.SSLContext or an aiohttp.Fingerprint"
-            )
+        # aiohttp 3.x still takes the pre-3.0 TLS keywords (with a
+        # DeprecationWarning) and ssl=None as the default; fold them into one
+        # value, refusing contradictory combinations and wrong types.
+        ssl = merge_ssl_params(
+            ssl, True if verify_ssl is None else verify_ssl, ssl_context, fingerprint
+        )
         if proxy is None:
             proxy, proxy_auth = (
                 self._default_proxy,

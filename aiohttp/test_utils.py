@@ -76,5 +76,8 @@ def loop_context(
 ) -> Iterator[asyncio.AbstractEventLoop]:
     """A context manager that yields a fresh event loop and tears it down after."""
     loop = setup_test_loop(loop_factory)
-    yield loop
-    teardown_test_loop(loop, fast=fast)
+    # A failing block must not leak an open loop (a ResourceWarning later).
+    try:
+        yield loop
+    finally:
+        teardown_test_loop(loop, fast=fast)

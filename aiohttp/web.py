@@ -20,7 +20,14 @@ from . import web_exceptions
 from .abc import AbstractAccessLogger, AbstractAsyncAccessLogger
 from .log import access_logger
 from .typedefs import PathLike
-from .web_app import AppKey, Application, CleanupError, NotAppKeyWarning
+from .web_app import (
+    AppKey,
+    Application,
+    CleanupError,
+    NotAppKeyWarning,
+    RequestKey,
+    ResponseKey,
+)
 from .web_exceptions import *  # noqa: F403
 from .web_fileresponse import FileResponse
 from .web_log import AccessLogger
@@ -99,10 +106,12 @@ __all__ = [
     "PrefixedSubAppResource",
     "Request",
     "RequestHandler",
+    "RequestKey",
     "RequestPayloadError",
     "Resource",
     "ResourceRoute",
     "Response",
+    "ResponseKey",
     "RouteDef",
     "RouteTableDef",
     "Server",
@@ -232,6 +241,7 @@ def _cancel_tasks(loop: asyncio.AbstractEventLoop) -> None:
 def run_app(
     app: _AppOrFactory,
     *,
+    debug: bool = False,
     host: Union[str, Sequence[str], None] = None,
     port: Optional[int] = None,
     path: Union[PathLike, Sequence[PathLike], None] = None,
@@ -254,9 +264,13 @@ def run_app(
 
     Prints ``======== Running on URL ========`` with the real bound address
     (``port=0`` shows the port the OS chose); ``print=None`` keeps quiet.
+    ``debug=True`` turns on asyncio's debug mode for the loop.
     """
     if loop is None:
         loop = asyncio.new_event_loop()
+    if debug:
+        # Only switch it on: a caller's loop already in debug mode stays so.
+        loop.set_debug(True)
     if loop.get_debug() and access_log is not None and access_log is access_logger:
         # Debug mode with the default logger: show the access log.
         if access_log.level == logging.NOTSET:

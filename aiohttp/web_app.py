@@ -20,6 +20,7 @@ from collections.abc import (
     MutableMapping,
 )
 from functools import partial
+from types import FrameType
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -55,7 +56,14 @@ if TYPE_CHECKING:
     from .web_protocol import RequestHandler
     from .web_routedef import AbstractRouteDef
 
-__all__ = ("AppKey", "Application", "CleanupError", "NotAppKeyWarning")
+__all__ = (
+    "AppKey",
+    "Application",
+    "CleanupError",
+    "NotAppKeyWarning",
+    "RequestKey",
+    "ResponseKey",
+)
 
 _T = TypeVar("_T")
 _U = TypeVar("_U")
@@ -70,25 +78,29 @@ class NotAppKeyWarning(UserWarning):
     """A str key was used for application state; :class:`AppKey` is typed."""
 
 
-class AppKey(Generic[_T]):
-    """A typed key for application state: ``app[db_key]`` is known to mypy.
+class _TypedKey(Generic[_T]):
+    """A typed key for dict-like state, so mypy knows the stored value's type.
 
-    ``AppKey("db", Database)`` (or ``AppKey[Database]("db")``) names the
-    value; the name is qualified with the defining module for ``repr()``.
+    ``Key("db", Database)`` (or ``Key[Database]("db")``) names the value; the
+    name is qualified with the defining module for ``repr()``.
     """
 
     __slots__ = ("__orig_class__", "_name", "_t")
 
     def __init__(self, name: str, t: Optional[type[_T]] = None) -> None:
-        frame = sys._getframe(1)
-        module = frame.f_globals.get("__name__", "")
+        # The defining module is the caller's; ``Key[T]("name")`` goes through
+        # typing's generic alias first, so skip its frames.
+        frame: Optional[FrameType] = sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__") == "typing":
+            frame = frame.f_back
+        module = "" if frame is None else frame.f_globals.get("__name__", "")
         self._name = name if module == "__main__" else f"{module}.{name}"
         self._t = t
 
     def __lt__(self, other: object) -> bool:
-        if isinstance(other, AppKey):
+        if isinstance(other, _TypedKey):
             return self._name < other._name
-        return True  # keys of other types sort after AppKeys
+        return True  # keys of other types sort after typed keys
 
     def __repr__(self) -> str:
         t = self._t
@@ -103,7 +115,25 @@ class AppKey(Generic[_T]):
                 type_name = f"{t_any.__module__}.{type_name}"
         else:
             type_name = str(t_any)
-        return f"<AppKey({self._name}, type={type_name})>"
+        return f"<{type(self).__name__}({self._name}, type={type_name})>"
+
+
+class AppKey(_TypedKey[_T]):
+    """A typed key for application state: ``app[db_key]`` is known to mypy."""
+
+    __slots__ = ()
+
+
+class RequestKey(_TypedKey[_T]):
+    """A typed key for per-request state: ``request[user_key]`` (aiohttp 3.14)."""
+
+    __slots__ = ()
+
+
+class ResponseKey(_TypedKey[_T]):
+    """A typed key for per-response state: ``response[key]`` (aiohttp 3.14)."""
+
+    __slots__ = ()
 
 
 class CleanupError(RuntimeError):

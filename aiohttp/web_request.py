@@ -171,6 +171,16 @@ class BaseRequest(StateMapping):
     def transport(self) -> Optional[asyncio.Transport]:
         return self._protocol.transport
 
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """The transport's extra info *name* (``"peername"``, ``"sslcontext"``...).
+
+        *default* once the connection is gone, so a handler need not check.
+        """
+        transport = self._protocol.transport
+        if transport is None:
+            return default
+        return transport.get_extra_info(name, default)
+
     @property
     def writer(self) -> AbstractStreamWriter:
         return self._payload_writer

@@ -13,6 +13,7 @@ from multidict import CIMultiDict
 from . import hdrs
 from ._helpers import SENTINEL, http_date_now
 from ._response_fields import (
+    body_payload,
     format_etag_header,
     format_last_modified,
     parse_etag_header,
@@ -22,6 +23,7 @@ from ._state_mapping import StateMapping
 from .abc import AbstractStreamWriter
 from .helpers import ETag, parse_http_date
 from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11
+from .payload import Payload
 from .typedefs import JSONEncoder, LooseHeaders
 
 if TYPE_CHECKING:
@@ -59,7 +61,7 @@ def _status_line(version: Any, status: int, reason: str) -> str:
 class StreamResponse(StateMapping):
     """A response whose body the handler writes piece by piece after prepare()."""
 
-    _body: Optional[bytes] = None
+    _body: Union[bytes, Payload, None] = None
     _length_check = True
     _keep_alive: Optional[bool] = None
     _chunked = False
@@ -540,7 +542,8 @@ class Response(StreamResponse):
             self._zlib_executor = zlib_executor
 
     @property
-    def body(self) -> Optional[bytes]:
+    def body(self) -> Any:
+        """The body: bytes, a :class:`~aiohttp.payload.Payload`, or ``None``."""
         return self._body
 
     @body.setter
@@ -552,16 +555,13 @@ class Response(StreamResponse):
         elif isinstance(body, memoryview):
             self._body = body.tobytes()
         else:
-            raise ValueError(
-                f"body={type(body).__name__!s} is not supported: pass bytes, or "
-                "text= for a str"
-            )
+            self._body = body_payload(body, self._headers)
 
     @property
     def text(self) -> Optional[str]:
         if self._body is None:
             return None
-        return self._body.decode(self.charset or "utf-8")
+        return str(self._body.decode(self.charset or "utf-8"))
 
     @text.setter
     def text(self, text: str) -> None:
@@ -579,7 +579,10 @@ class Response(StreamResponse):
             return None
         if _CONTENT_LENGTH in self._headers:
             return int(self._headers[_CONTENT_LENGTH])
-        return len(self._body) if self._body is not None else 0
+        body = self._body
+        if isinstance(body, Payload):
+            return body.size
+        return len(body) if body is not None else 0
 
     @content_length.setter
     def content_length(self, value: Optional[int]) -> None:
@@ -589,9 +592,15 @@ class Response(StreamResponse):
         headers = self._headers
         if not self._chunked and _CONTENT_LENGTH not in headers:
             body = self._body
-            if self._compression and body:
-                self._body = body = self._compress_body(request, body)
-            headers[_CONTENT_LENGTH] = str(len(body)) if body is not None else "0"
+            if isinstance(body, Payload):
+                # Known size: Content-Length; otherwise (or compressed on the
+                # fly) the base class streams it chunked.
+                if body.size is not None and not self._compression:
+                    headers[_CONTENT_LENGTH] = str(body.size)
+            else:
+                if self._compression and body:
+                    self._body = body = self._compress_body(request, body)
+                headers[_CONTENT_LENGTH] = str(len(body)) if body is not None else "0"
         return await super()._start(request)
 
     def _compress_body(self, request: "BaseRequest", body: bytes) -> bytes:
@@ -612,10 +621,21 @@ class Response(StreamResponse):
         if self._eof_sent:
             return
         body = self._body
-        if body is not None and not data and not self._must_be_empty_body:
+        if isinstance(body, Payload):
+            await self._write_payload_eof(body, data)
+        elif body is not None and not data and not self._must_be_empty_body:
             await super().write_eof(body)
         else:
             await super().write_eof(data)
+
+    async def _write_payload_eof(self, body: Payload, data: bytes) -> None:
+        try:
+            writer = self._payload_writer
+            if writer is not None and not data and not self._must_be_empty_body:
+                await body.write(writer)
+        finally:
+            await body.close()
+        await super().write_eof(data)
 
 
 _RESPONSE_BODY = Response.body

@@ -256,3 +256,22 @@ async def test_max_headers_limit(raw_reply: RawServe) -> None:
             await sess.get(url)
         async with sess.get(url, max_headers=10) as resp:
             assert resp.status == 200
+
+
+async def test_max_line_and_field_size_limits(raw_reply: RawServe) -> None:
+    reason = b"O" * 150
+    head = b"HTTP/1.1 200 " + reason + b"\r\nX-Long: " + b"v" * 200 + b"\r\n"
+    url = await raw_reply(head + b"Content-Length: 2\r\n\r\nok")
+    async with aiohttp.ClientSession(max_field_size=100) as sess:
+        with pytest.raises(aiohttp.ClientResponseError) as info:
+            await sess.get(url)
+        assert info.value.status == 400 and "header field" in info.value.message
+        async with sess.get(url, max_field_size=1000) as resp:
+            assert len(resp.headers["X-Long"]) == 200
+    async with aiohttp.ClientSession(max_line_size=100) as sess:
+        with pytest.raises(aiohttp.ClientResponseError) as info:
+            await sess.get(url)
+        assert info.value.status == 400 and "status line" in info.value.message
+        async with sess.get(url, max_line_size=1000) as resp:
+            assert resp.reason == reason.decode()
+            assert await resp.read() == b"ok"

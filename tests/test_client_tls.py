@@ -97,3 +97,38 @@ async def test_connector_ssl_setting(
     async with aiohttp.ClientSession(connector=connector) as sess:
         async with sess.get(tls_server.make_url("/")) as resp:
             assert resp.status == 200
+
+
+async def test_ssl_none_means_default_verification(tls_server: TestServer) -> None:
+    # aiohttp 3.x takes ssl=None as the default (True): verification stays on.
+    async with aiohttp.ClientSession() as sess:
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            await sess.get(tls_server.make_url("/"), ssl=None)
+
+
+async def test_deprecated_request_tls_keywords(
+    tls_server: TestServer, client_ctx: ssl.SSLContext, server_cert: trustme.LeafCert
+) -> None:
+    der = ssl.PEM_cert_to_DER_cert(server_cert.cert_chain_pems[0].bytes().decode())
+    url = tls_server.make_url("/")
+    async with aiohttp.ClientSession() as sess:
+        with pytest.warns(DeprecationWarning, match="verify_ssl is deprecated"):
+            async with sess.get(url, verify_ssl=False) as resp:
+                assert await resp.text() == "secure=True"
+        with pytest.warns(DeprecationWarning, match="ssl_context is deprecated"):
+            async with sess.get(url, ssl_context=client_ctx) as resp:
+                assert resp.status == 200
+        digest = hashlib.sha256(der).digest()
+        with pytest.warns(DeprecationWarning, match="fingerprint is deprecated"):
+            async with sess.get(url, fingerprint=digest) as resp:
+                assert resp.status == 200
+        # verify_ssl=True is the default: no warning, verification on.
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            await sess.get(url, verify_ssl=True)
+        with (
+            pytest.warns(DeprecationWarning),
+            pytest.raises(ValueError, match="mutually exclusive"),
+        ):
+            await sess.get(url, ssl=False, ssl_context=client_ctx)
+        with pytest.raises(TypeError, match="ssl should be"):
+            await sess.get(url, ssl="yes")

@@ -12,6 +12,7 @@ import pytest
 from aiohttp import connector as connector_module
 from aiohttp import web
 from aiohttp._client_timeout import ClientTimeout
+from aiohttp.abc import ResolveResult
 from aiohttp.client_exceptions import (
     ClientConnectionError,
     ClientConnectorDNSError,
@@ -697,3 +698,49 @@ async def test_async_resolver_with_connector(server: RawTestServer) -> None:
         assert body == b"hello /dns"
         conn.release()
     await resolver.close()
+
+
+async def test_happy_eyeballs_settings_and_fallback(
+    server: RawTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bound, non-listening socket: connecting to it is refused at once.
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
+
+    class TwoAddresses(FakeResolver):
+        async def resolve(
+            self,
+            host: str,
+            port: int = 0,
+            family: socket.AddressFamily = socket.AF_INET,
+        ) -> list[ResolveResult]:
+            results = await super().resolve(host, port, family)
+            dead_result: ResolveResult = {**results[0], "port": dead_port}
+            return [dead_result, *results]
+
+    seen: list[dict[str, Any]] = []
+    start_connection = connector_module.aiohappyeyeballs.start_connection
+
+    async def spy(**kwargs: Any) -> socket.socket:
+        seen.append(kwargs)
+        return await start_connection(**kwargs)
+
+    monkeypatch.setattr(connector_module.aiohappyeyeballs, "start_connection", spy)
+    resolver = TwoAddresses({"two.example": "127.0.0.1"})
+    try:
+        async with TCPConnector(
+            resolver=resolver, happy_eyeballs_delay=None, interleave=2
+        ) as connector:
+            req = FakeRequest(f"http://two.example:{server.port}/he")
+            conn = await connector.connect(req, [], None)
+            _message, body = await roundtrip(conn, req)
+            conn.release()
+    finally:
+        dead.close()
+    assert body == b"hello /he"
+    # Both addresses went to aiohappyeyeballs with our settings; the refused
+    # one was skipped for the next.
+    assert [len(call["addr_infos"]) for call in seen] == [2]
+    assert seen[0]["happy_eyeballs_delay"] is None
+    assert seen[0]["interleave"] == 2

@@ -1,10 +1,12 @@
 """run_app and ``python -m aiohttp.web``: real processes on ephemeral ports."""
 
 import asyncio
+import logging
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+import trustme
 
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
@@ -266,3 +269,63 @@ def test_run_app_prints_every_site() -> None:
                 assert resp.read() == b"hello"
     finally:
         runner.stop()
+
+
+class _Records(logging.Handler):
+    """Collects the messages logged to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_run_app_passes_its_options_on() -> None:
+    # Every documented run_app option reaches the runner, the sites or the loop:
+    # TLS on the real port, the access log with a custom format, asyncio debug.
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    records = _Records()
+    access_log = logging.getLogger("tests.run_app.access")
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+    access_log.addHandler(records)
+
+    async def debug_state(request: web.Request) -> web.Response:
+        loop_debug = asyncio.get_running_loop().get_debug()
+        return web.Response(text=f"debug={loop_debug}")
+
+    app = web.Application()
+    app.router.add_get("/", debug_state)
+    runner = _AppThread(
+        app,
+        debug=True,
+        host="127.0.0.1",
+        port=0,
+        ssl_context=server_ctx,
+        access_log=access_log,
+        access_log_format='%r %s "%{X-Probe}i"',
+        shutdown_timeout=5.0,
+        keepalive_timeout=10.0,
+        backlog=16,
+        reuse_address=True,
+        reuse_port=hasattr(socket, "SO_REUSEPORT"),
+        handler_cancellation=True,
+    )
+    runner.start()
+    try:
+        assert runner.banner.wait(TIMEOUT)
+        match = re.search(r"https://127\.0\.0\.1:[1-9]\d*", runner.lines[0])
+        assert match, runner.lines
+        request = urllib.request.Request(match.group(0) + "/", headers={"X-Probe": "p"})
+        with urllib.request.urlopen(request, timeout=10, context=client_ctx) as resp:
+            assert resp.read() == b"debug=True"
+    finally:
+        runner.stop()
+        access_log.removeHandler(records)
+    assert records.messages == ['GET / HTTP/1.1 200 "p"']

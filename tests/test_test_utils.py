@@ -329,3 +329,9 @@ def test_loop_context_and_helpers() -> None:
     loop = setup_test_loop()
     loop.close()
     teardown_test_loop(loop, fast=True)  # an already closed loop is fine
+
+
+def test_loop_context_tears_down_when_the_block_raises() -> None:
+    with pytest.raises(KeyError), loop_context() as loop:
+        raise KeyError("boom")
+    assert loop.is_closed()

@@ -8,6 +8,7 @@ import pytest
 
 from aiohttp import web
 from aiohttp._chainmap import ChainMapProxy
+from aiohttp.typedefs import Handler
 from aiohttp.web_app import CleanupError, NotAppKeyWarning
 
 from ._app_helpers import ServeApp, fetch, serve_app
@@ -86,6 +87,34 @@ def test_str_key_warns() -> None:
     with pytest.warns(NotAppKeyWarning, match="AppKey"):
         app["plain"] = 1
     assert app["plain"] == 1
+
+
+async def test_request_and_response_keys(serve_app: ServeApp) -> None:
+    # aiohttp 3.14's typed keys for per-request and per-response storage.
+    user_key = web.RequestKey("user", str)
+    seen_key = web.ResponseKey[int]("seen")
+
+    @web.middleware
+    async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+        request[user_key] = "alice"
+        response = await handler(request)
+        response.headers["X-Seen"] = str(response[seen_key])
+        return response
+
+    async def handler(request: web.Request) -> web.Response:
+        response = web.Response(text=request[user_key])
+        response[seen_key] = 1
+        return response
+
+    app = web.Application(middlewares=[auth])
+    app.router.add_get("/", handler)
+    port = await serve_app(app)
+    result = await fetch(port, "/")
+    assert (result.text, result.headers["X-Seen"]) == ("alice", "1")
+    assert repr(user_key) == f"<RequestKey({__name__}.user, type=str)>"
+    assert repr(seen_key) == f"<ResponseKey({__name__}.seen, type=int)>"
+    assert not isinstance(user_key, web.AppKey)
+    assert sorted([user_key, name_key]) == [name_key, user_key]
 
 
 def test_state_change_after_start_warns() -> None:

@@ -35,6 +35,8 @@ async def _capture(raw_server: Any, raw_connect: Any, request: bytes, **kw: Any)
             "can_read_body": req.can_read_body,
             "body_exists": req.body_exists,
             "rel_url": str(req.rel_url),
+            "peername": req.get_extra_info("peername"),
+            "extra_default": req.get_extra_info("no-such-info", "dflt"),
         }
         seen["body"] = await req.read() if req.body_exists else None
         return web.Response(text="ok")
@@ -74,6 +76,8 @@ async def test_request_properties(raw_server: Any, raw_connect: Any) -> None:
     assert props["keep_alive"] is True
     assert props["can_read_body"] is True
     assert props["body_exists"] is True
+    assert props["peername"][0] == "127.0.0.1"
+    assert props["extra_default"] == "dflt"
     assert seen["body"] == b"body"
     assert seen["url"] == URL("http://example.com:8080/p%20ath/x?a=1&b=two&a=3")
     req = seen["req"]

@@ -1,14 +1,17 @@
 """StreamResponse validators (last_modified, etag) and the Partitioned cookie."""
 
 import datetime
+import io
 from http.cookies import Morsel, SimpleCookie
 from typing import Any
 
 import pytest
 
+from aiohttp import web
 from aiohttp.helpers import ETAG_ANY, ETag
+from aiohttp.multipart import BodyPartReader, MultipartReader, MultipartWriter
 from aiohttp.web_request import BaseRequest
-from aiohttp.web_response import Response, StreamResponse
+from aiohttp.web_response import ContentCoding, Response, StreamResponse
 
 from .conftest import RawConnection, RunningServer
 
@@ -178,3 +181,92 @@ async def test_validators_and_cookie_on_the_wire(
     assert headers["ETag"] == 'W/"v1"'
     assert headers["Last-Modified"] == "Sun, 06 Nov 1994 08:49:37 GMT"
     assert headers["Set-Cookie"] == "c=1; Partitioned; Path=/; Secure"
+
+
+# --- payload bodies: what the payload registry knows, as aiohttp accepts ------
+
+
+async def _payload_handler(request: BaseRequest) -> Response:
+    kind = request.path.strip("/")
+    if kind == "str":
+        return Response(body="héllo")
+    if kind == "file":
+        return Response(body=io.BytesIO(b"x" * 5000))
+    if kind == "deflate":
+        resp = Response(body=io.BytesIO(b"y" * 5000))
+        resp.enable_compression(ContentCoding.deflate)
+        return resp
+    writer = MultipartWriter("mixed", boundary="b0undary")
+    writer.append("part one")
+    writer.append_json({"n": 2})
+    return Response(body=writer, headers={"X-Kind": "multipart"})
+
+
+async def test_payload_bodies_on_the_wire(raw_server: Any, raw_connect: Any) -> None:
+    srv: RunningServer = await raw_server(_payload_handler)
+    conn: RawConnection = await raw_connect(srv.port)
+
+    conn.send(b"GET /str HTTP/1.1\r\nHost: x\r\n\r\n")
+    resp = await conn.response()
+    assert resp.head.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert resp.head.headers["Content-Length"] == "6"
+    assert resp.body == "héllo".encode()
+
+    conn.send(b"GET /file HTTP/1.1\r\nHost: x\r\n\r\n")
+    resp = await conn.response()
+    assert resp.head.headers["Content-Length"] == "5000"
+    assert resp.body == b"x" * 5000
+
+    conn.send(b"HEAD /file HTTP/1.1\r\nHost: x\r\n\r\n")
+    resp = await conn.response("HEAD")
+    assert resp.head.headers["Content-Length"] == "5000"
+    assert resp.body == b""
+
+    conn.send(b"GET /deflate HTTP/1.1\r\nHost: x\r\n\r\n")
+    resp = await conn.response()
+    assert resp.head.headers["Content-Encoding"] == "deflate"
+    assert resp.head.headers["Transfer-Encoding"] == "chunked"
+    assert resp.body == b"y" * 5000  # the test's response parser decompresses
+
+    conn.send(b"GET /multipart HTTP/1.1\r\nHost: x\r\n\r\n")
+    resp = await conn.response()
+    assert resp.head.headers["Content-Type"] == "multipart/mixed; boundary=b0undary"
+    assert resp.head.headers["X-Kind"] == "multipart"
+    assert int(resp.head.headers["Content-Length"]) == len(resp.body)
+    assert b"part one" in resp.body and b'{"n": 2}' in resp.body
+
+
+async def test_multipart_writer_both_ways(aiohttp_client: Any) -> None:
+    # The client sends a MultipartWriter, the handler reads it with
+    # request.multipart() and answers with one; the client reads that back.
+    async def echo(request: web.Request) -> web.Response:
+        reader = await request.multipart()
+        reply = MultipartWriter("mixed")
+        async for part in reader:
+            assert isinstance(part, BodyPartReader)
+            reply.append(f"{part.name}={await part.text()}")
+        return web.Response(body=reply)
+
+    app = web.Application()
+    app.router.add_post("/", echo)
+    client = await aiohttp_client(app)
+    form = MultipartWriter("form-data")
+    form.append("one").set_content_disposition("form-data", name="a")
+    form.append("two").set_content_disposition("form-data", name="b")
+    resp = await client.post("/", data=form)
+    assert resp.status == 200
+    parts = []
+    async for part in MultipartReader.from_response(resp):
+        assert isinstance(part, BodyPartReader)
+        parts.append(await part.text())
+    assert parts == ["a=one", "b=two"]
+
+
+def test_payload_body_headers_and_length() -> None:
+    resp = Response(body=io.BytesIO(b"abc"), content_type="application/x-thing")
+    assert resp.content_type == "application/x-thing"
+    assert resp.content_length == 3
+    resp = Response(body="text", headers={"Content-Type": "text/html"})
+    assert resp.headers["Content-Type"] == "text/html"
+    with pytest.raises(ValueError, match="body=object is not supported"):
+        Response(body=object())

@@ -154,6 +154,22 @@ async def test_url_for_round_trip(serve: Serve, fetch: Fetch) -> None:
     assert body["match"] == {"item": "a b?#%/é", "rest": "x/y z"}
 
 
+async def test_url_for_with_query(serve: Serve, fetch: Fetch) -> None:
+    router = UrlDispatcher()
+    router.add_get("/search", info_handler("s"), name="search")
+    router.add_get("/users/{name}", info_handler("u"), name="user")
+    router.add_get("/q/{query}", info_handler("q"), name="q")
+    srv = await serve(router)
+    url = router["search"].url_for(query={"q": "a b", "page": 2})
+    assert str(url) == "/search?q=a+b&page=2"
+    url = router["user"].url_for(name="ada", query=[("tab", "x")])
+    assert str(url) == "/users/ada?tab=x"
+    # A route with its own {query} variable fills it instead.
+    assert str(router["q"].url_for(query="z")) == "/q/z"
+    body = await get_json(fetch, srv, str(url))
+    assert body["match"] == {"name": "ada"}
+
+
 async def test_class_based_view(serve: Serve, fetch: Fetch) -> None:
     class Items(View):
         async def get(self) -> StreamResponse:
