@@ -15,11 +15,9 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from . import hdrs
 from ._client_base import ConnectionKey
-from ._connector_ssl import CERT_ERRORS, SSL_ERRORS
+from ._connector_ssl import connect_errors
 from .client_exceptions import (
-    ClientConnectorCertificateError,
     ClientConnectorError,
-    ClientConnectorSSLError,
     ClientHttpProxyError,
 )
 from .client_proto import ResponseHandler
@@ -102,7 +100,7 @@ async def start_tls(
 ) -> tuple[asyncio.Transport, ResponseHandler]:
     """Upgrade the tunnel to TLS with the target; map TLS errors to ours."""
     proto: ResponseHandler = factory()
-    try:
+    with connect_errors(key):
         tls_transport = await loop.start_tls(
             transport,
             proto,
@@ -110,14 +108,6 @@ async def start_tls(
             server_hostname=server_hostname,
             ssl_handshake_timeout=handshake_timeout,
         )
-    except CERT_ERRORS as exc:
-        raise ClientConnectorCertificateError(key, exc) from exc
-    except SSL_ERRORS as exc:
-        raise ClientConnectorSSLError(key, exc) from exc
-    except OSError as exc:
-        if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
-            raise
-        raise ClientConnectorError(key, exc) from exc
     if tls_transport is None:  # pragma: no cover - only if closed mid-handshake
         raise ClientConnectorError(key, ConnectionResetError("tunnel closed"))
     # start_tls() does not announce the new transport to the protocol.

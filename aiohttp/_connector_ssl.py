@@ -7,17 +7,29 @@ digest is checked instead). A request's own ``ssl`` wins over the
 connector's, unless it is the default ``True``.
 """
 
+import asyncio
 import ssl
 import sys
 import warnings
-from typing import Final, Optional, Union
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Final, Optional, Union
 
 from ._client_base import Fingerprint
+from .client_exceptions import (
+    ClientConnectorCertificateError,
+    ClientConnectorError,
+    ClientConnectorSSLError,
+)
+
+if TYPE_CHECKING:
+    from ._client_base import ConnectionKey
 
 __all__ = (
     "CERT_ERRORS",
     "SSL_ERRORS",
     "SSLParam",
+    "connect_errors",
     "fingerprint_for",
     "merge_ssl_params",
     "needs_cleanup_closed",
@@ -31,6 +43,27 @@ CERT_ERRORS: Final = (ssl.CertificateError,)
 SSL_ERRORS: Final = (ssl.SSLError,)
 
 _contexts: dict[bool, ssl.SSLContext] = {}
+
+
+@contextmanager
+def connect_errors(
+    key: "ConnectionKey", error: type[ClientConnectorError] = ClientConnectorError
+) -> Iterator[None]:
+    """Map what opening a connection (and its TLS) raises to client errors.
+
+    Certificate failures, other TLS failures, then any other ``OSError`` as
+    *error*; a timeout passes through for the caller's deadline to report.
+    """
+    try:
+        yield
+    except CERT_ERRORS as exc:
+        raise ClientConnectorCertificateError(key, exc) from exc
+    except SSL_ERRORS as exc:
+        raise ClientConnectorSSLError(key, exc) from exc
+    except OSError as exc:
+        if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
+            raise
+        raise error(key, exc) from exc
 
 
 def _make_context(verified: bool) -> ssl.SSLContext:

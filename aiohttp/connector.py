@@ -23,9 +23,8 @@ from ._connector_conn import Connection
 from ._connector_dns import HostResolver
 from ._connector_proxy import open_tunnel, start_tls
 from ._connector_ssl import (
-    CERT_ERRORS,
-    SSL_ERRORS,
     SSLParam,
+    connect_errors,
     fingerprint_for,
     merge_ssl_params,
     ssl_context_for,
@@ -33,10 +32,8 @@ from ._connector_ssl import (
 from ._helpers import SENTINEL, Sentinel
 from .abc import AbstractResolver, ResolveResult
 from .client_exceptions import (
-    ClientConnectorCertificateError,
     ClientConnectorDNSError,
     ClientConnectorError,
-    ClientConnectorSSLError,
     ClientProxyConnectionError,
     ServerFingerprintMismatch,
     UnixClientConnectorError,
@@ -275,7 +272,10 @@ class TCPConnector(BaseConnector):
             if self._ssl_shutdown_timeout is not None:
                 kwargs["ssl_shutdown_timeout"] = self._ssl_shutdown_timeout
         try:
-            with deadline(self._loop, sock_connect, ceil):
+            with (
+                connect_errors(key, client_error),
+                deadline(self._loop, sock_connect, ceil),
+            ):
                 sock = await aiohappyeyeballs.start_connection(
                     addr_infos=addr_infos,
                     local_addr_infos=self._local_addr_infos,
@@ -289,14 +289,6 @@ class TCPConnector(BaseConnector):
                 )
                 sock = None  # the transport owns it now
                 return transport, proto
-        except CERT_ERRORS as exc:
-            raise ClientConnectorCertificateError(key, exc) from exc
-        except SSL_ERRORS as exc:
-            raise ClientConnectorSSLError(key, exc) from exc
-        except OSError as exc:
-            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
-                raise
-            raise client_error(key, exc) from exc
         finally:
             if sock is not None:
                 sock.close()

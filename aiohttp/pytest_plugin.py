@@ -8,7 +8,7 @@ import contextlib
 import inspect
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Optional, Protocol, Union, overload
+from typing import Any, Optional, Protocol, TypeVar, Union, overload
 
 import pytest
 
@@ -268,6 +268,18 @@ def aiohttp_unused_port() -> Callable[[], int]:
     return unused_port
 
 
+_Server = TypeVar("_Server", bound=BaseTestServer[Any])
+
+
+async def _start(
+    servers: list[BaseTestServer[Any]], server: _Server, kwargs: dict[str, Any]
+) -> _Server:
+    """Start *server* and remember it, so the fixture closes it after the test."""
+    await server.start_server(**kwargs)
+    servers.append(server)
+    return server
+
+
 async def _close_all(servers: list[BaseTestServer[Any]]) -> None:
     while servers:
         await servers.pop().close()
@@ -290,9 +302,7 @@ async def aiohttp_server() -> AsyncIterator[AiohttpServer]:
         **kwargs: Any,
     ) -> TestServer:
         server = TestServer(app, host=host, port=port)
-        await server.start_server(**kwargs)
-        servers.append(server)
-        return server
+        return await _start(servers, server, kwargs)
 
     yield go
     await _close_all(servers)
@@ -314,9 +324,7 @@ async def aiohttp_raw_server() -> AsyncIterator[AiohttpRawServer]:
         **kwargs: Any,
     ) -> RawTestServer:
         server = RawTestServer(handler, host=host, port=port)
-        await server.start_server(**kwargs)
-        servers.append(server)
-        return server
+        return await _start(servers, server, kwargs)
 
     yield go
     await _close_all(servers)
