@@ -2,8 +2,10 @@
 #
 # Every target works on a fresh machine with only python3 (3.10+) and make: the
 # first use creates .venv, and a stamp file inside it records that the
-# dependencies for a purpose are installed. A stamp depends on pyproject.toml, so
-# editing the dependencies reinstalls once, and nothing reinstalls otherwise.
+# dependencies for a purpose are installed. A stamp depends on pyproject.toml,
+# setup.py and the C source of the optional parser accelerator, so editing them
+# reinstalls (and rebuilds) once, and nothing reinstalls otherwise. Without a C
+# compiler the install still works; the pure-Python parser is then used.
 
 PYTHON ?= python3
 VENV := .venv
@@ -47,7 +49,7 @@ $(BIN)/python:
 	  exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
-$(STAMP_BASE): pyproject.toml | $(BIN)/python
+$(STAMP_BASE): pyproject.toml setup.py aiohttp/_http_head.c | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
@@ -56,7 +58,7 @@ $(STAMP_BASE): pyproject.toml | $(BIN)/python
 # this directory on its subprocess's path (tests/test_pytest_plugin_asyncio.py).
 ASYNCIO_DIR := $(VENV)/opt/pytest-asyncio
 
-$(STAMP_DEV): pyproject.toml | $(BIN)/python
+$(STAMP_DEV): pyproject.toml setup.py aiohttp/_http_head.c | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,docs,changes]'
 	rm -rf $(ASYNCIO_DIR)
 	$(BIN)/python -m pip install --quiet --no-deps --target $(ASYNCIO_DIR) \
@@ -69,8 +71,14 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 demo: $(STAMP_BASE)
 	$(BIN)/python examples/fake_server.py
 
+# The parser tests run a second time without the C accelerator, so both
+# parsers pass them (the first run uses the accelerated default).
+PURE_PARSER_TESTS := tests/test_http_parser*.py tests/test_security_framing.py
+
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest $(ARGS)
+	AIOHTTP_NO_EXTENSIONS=1 $(BIN)/python -m pytest -q --no-cov -p no:cacheprovider \
+	  $(PURE_PARSER_TESTS)
 
 # The hypothesis properties of the parsers, with AIOHTTP_FUZZ_EXAMPLES examples
 # each instead of the suite's few hundred (set it in the environment to change).

@@ -238,12 +238,23 @@ class HttpRequestParserPy(ParserBase):
         if match is None:
             raise request_line_error(data[pos:line_end])
         headers, raw = self._head_fields(data, line_end, end)
-        return self._request_head(events, match, headers, raw, end)
+        method_b, target_b, minor = match.groups()
+        return self._request_head(
+            events,
+            _METHODS.get(method_b) or method_b.decode("ascii"),
+            target_b.decode("utf-8", "surrogateescape"),
+            HttpVersion11 if minor == b"1" else HttpVersion10,
+            headers,
+            raw,
+            end,
+        )
 
     def _request_head(
         self,
         events: list[Any],
-        match: "re.Match[bytes]",
+        method: str,
+        target: str,
+        version: HttpVersion,
         headers: CIMultiDictProxy[str],
         raw: RawHeaders,
         end: int,
@@ -252,10 +263,6 @@ class HttpRequestParserPy(ParserBase):
 
         Emits the head and enters the body state; returns where the body starts.
         """
-        method_b, target_b, minor = match.groups()
-        method = _METHODS.get(method_b) or method_b.decode("ascii")
-        version = HttpVersion11 if minor == b"1" else HttpVersion10
-        target = target_b.decode("utf-8", "surrogateescape")
         url = _request_url(method, target)
 
         hosts = headers.getall(hdrs.HOST, ())
@@ -354,13 +361,23 @@ class HttpResponseParserPy(ParserBase):
             raise status_line_error(data[pos:line_end])
         code = _status_code(match, data, pos, line_end)
         headers, raw = self._head_fields(data, line_end, end)
-        return self._response_head(events, match, code, headers, raw, end)
+        minor, _, reason_b = match.groups()
+        return self._response_head(
+            events,
+            HttpVersion11 if minor == b"1" else HttpVersion10,
+            code,
+            reason_b.decode("utf-8", "surrogateescape") if reason_b else "",
+            headers,
+            raw,
+            end,
+        )
 
     def _response_head(
         self,
         events: list[Any],
-        match: "re.Match[bytes]",
+        version: HttpVersion,
         code: int,
+        reason: str,
         headers: CIMultiDictProxy[str],
         raw: RawHeaders,
         end: int,
@@ -369,8 +386,6 @@ class HttpResponseParserPy(ParserBase):
 
         Emits the head and enters the body state; returns where the body starts.
         """
-        minor, _, reason_b = match.groups()
-        version = HttpVersion11 if minor == b"1" else HttpVersion10
         self._empty_lines = 0
         should_close, upgrade, _ = _connection(headers, version)
         length = content_length(headers)
@@ -390,7 +405,6 @@ class HttpResponseParserPy(ParserBase):
             else:
                 length = 0
         compression = _compression(headers)
-        reason = reason_b.decode("utf-8", "surrogateescape") if reason_b else ""
         events.append(
             _tuple_new(
                 RawResponseMessage,

@@ -24,6 +24,7 @@ from .http_parser import (
     END_OF_CHUNK,
     EndOfMessage,
     HttpResponseParser,
+    HttpResponseParserPy,
     RawResponseMessage,
 )
 from .streams import EMPTY_PAYLOAD, StreamReader
@@ -77,7 +78,7 @@ class ResponseHandler(BaseProtocol):
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(loop)
-        self._parser: Optional[HttpResponseParser] = None
+        self._parser: Optional[HttpResponseParserPy] = None
         self._tail = b""  # bytes that arrived while no response was expected
         self._responses: collections.deque[tuple[RawResponseMessage, StreamReader]]
         self._responses = collections.deque()

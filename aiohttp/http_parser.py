@@ -39,10 +39,15 @@ tests/test_http_parser.py for the full table); limits are checked as bytes
 arrive, so a peer cannot make the parser buffer without bound.
 
 The parsers themselves live in ``aiohttp._http_parser_py``; this module is
-their public home. (An httptools-based variant was measured and dropped: it was
-no faster end to end; see benchmarks/PROFILE.md, "Accelerated parser".)
+their public home. When the optional C accelerator ``aiohttp._http_head`` is
+built (and ``AIOHTTP_NO_EXTENSIONS`` is not set), ``HttpRequestParser`` and
+``HttpResponseParser`` are the subclasses of ``aiohttp._http_parser_accel``
+that parse complete heads in C and give the same events; the pure classes
+stay available as ``HttpRequestParserPy`` and ``HttpResponseParserPy``.
 """
 
+from ._http_parser_accel import AVAILABLE as _ACCELERATED
+from ._http_parser_accel import HttpRequestParserC, HttpResponseParserC
 from ._http_parser_py import (
     HttpRequestParserPy,
     HttpResponseParserPy,
@@ -75,5 +80,11 @@ __all__ = (
 
 # The public names of the parsers. aiohttp also exports the pure-Python
 # classes under the *Py names, which stay for code that names them.
-HttpRequestParser = HttpRequestParserPy
-HttpResponseParser = HttpResponseParserPy
+HttpRequestParser: type[HttpRequestParserPy]
+HttpResponseParser: type[HttpResponseParserPy]
+if _ACCELERATED:
+    HttpRequestParser = HttpRequestParserC
+    HttpResponseParser = HttpResponseParserC
+else:
+    HttpRequestParser = HttpRequestParserPy
+    HttpResponseParser = HttpResponseParserPy

@@ -1,0 +1,125 @@
+"""The parsers with the optional C accelerator for message heads.
+
+``aiohttp._http_head`` (built from ``_http_head.c`` when a C compiler is
+available at install time) tokenizes a complete, well-formed head and builds
+its objects in one call. These subclasses try it first and fall back to the
+inherited pure-Python code whenever it declines (it returns None for a partial
+head, an error, or anything unusual), so the events are exactly those of the
+pure parsers; tests/test_http_parser_accel.py checks that. Everything after
+the head (semantics, bodies, chunking, errors) is the pure parsers' code.
+
+``AVAILABLE`` is false when the extension is missing or the environment sets
+``AIOHTTP_NO_EXTENSIONS``; ``aiohttp.http_parser`` then exports the pure
+classes under the public names.
+"""
+
+import os
+from typing import Any
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from ._http_parser_base import _KNOWN_NAMES
+from ._http_parser_py import (
+    _METHODS,
+    HttpRequestParserPy,
+    HttpResponseParserPy,
+    RawRequestMessage,
+    _request_url,
+    _tuple_new,
+)
+from ._http_parser_semantics import content_length
+from ._http_version import HttpVersion10, HttpVersion11
+
+__all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC")
+
+
+def _declined(
+    data: bytes, pos: int, max_line_size: int, max_field_size: int, max_headers: int
+) -> None:
+    """Stands in for the C functions when they are not available."""
+    return None
+
+
+try:
+    if os.environ.get("AIOHTTP_NO_EXTENSIONS"):
+        raise ImportError("disabled by AIOHTTP_NO_EXTENSIONS")
+    from ._http_head import SEEN_CONTENT_LENGTH as _SEEN_CONTENT_LENGTH
+    from ._http_head import parse_request_head as _parse_request_head
+    from ._http_head import parse_response_head as _parse_response_head
+    from ._http_head import setup as _setup
+except ImportError:
+    AVAILABLE = False
+    # The classes below still work, as the pure parsers.
+    _parse_request_head = _parse_response_head = _declined
+    _SEEN_CONTENT_LENGTH = 0
+else:
+    AVAILABLE = True
+    _setup(
+        _KNOWN_NAMES,
+        _METHODS,
+        HttpVersion10,
+        HttpVersion11,
+        CIMultiDict,
+        CIMultiDictProxy,
+    )
+
+
+class HttpRequestParserC(HttpRequestParserPy):
+    """HttpRequestParserPy whose complete, plain heads are parsed in C."""
+
+    __slots__ = ()
+
+    def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
+        head = _parse_request_head(
+            data, pos, self.max_line_size, self.max_field_size, self.max_headers
+        )
+        if head is None:
+            return super()._parse_head(data, pos, events)
+        method, target, version, headers, raw, seen, end = head
+        # Any field that changes the semantics (see the SEEN_* bits of
+        # _http_head.c), other than Content-Length, takes the full path.
+        if seen & ~_SEEN_CONTENT_LENGTH or method == "CONNECT":
+            return self._request_head(
+                events, method, target, version, headers, raw, end
+            )
+        # The plain case: exactly one Host and no Connection, Transfer-Encoding,
+        # Content-Encoding or Upgrade field. ``_request_head`` would find the
+        # same: keep-alive unless HTTP/1.0, no upgrade, not chunked, no
+        # compression, a Content-Length body or none.
+        url = _request_url(method, target)  # first: its error wins, as there
+        length = content_length(headers) if seen else None
+        events.append(
+            _tuple_new(
+                RawRequestMessage,
+                (
+                    method,
+                    target,
+                    version,
+                    headers,
+                    raw,
+                    version is HttpVersion10,
+                    None,
+                    False,
+                    False,
+                    url,
+                ),
+            )
+        )
+        self._empty_lines = 0
+        self._start_body(events, length or 0, False, None)
+        return end + 4
+
+
+class HttpResponseParserC(HttpResponseParserPy):
+    """HttpResponseParserPy whose complete heads are tokenized in C."""
+
+    __slots__ = ()
+
+    def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
+        head = _parse_response_head(
+            data, pos, self.max_line_size, self.max_field_size, self.max_headers
+        )
+        if head is None:
+            return super()._parse_head(data, pos, events)
+        version, code, reason, headers, raw, _, end = head
+        return self._response_head(events, version, code, reason, headers, raw, end)
