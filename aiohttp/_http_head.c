@@ -18,7 +18,10 @@
  * with VCHAR including obs-text (0x80-0xFF) and field-char = HTAB / SP /
  * VCHAR. Trailing whitespace of a field value is not part of the value.
  *
- * Python side: aiohttp/_http_parser_accel.py.
+ * It also serializes a head (serialize_head), declining to the pure code when
+ * a field is not a str or holds a CR or LF, so that code raises the error.
+ *
+ * Python side: aiohttp/_http_parser_accel.py and aiohttp/http_writer.py.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -352,6 +355,104 @@ done:
     return result;
 }
 
+/* A growing output buffer for serialize_head(). */
+typedef struct {
+    char *data;
+    Py_ssize_t size, used;
+} Buffer;
+
+static int
+buffer_add(Buffer *b, const char *data, Py_ssize_t len)
+{
+    if (b->used + len > b->size) {
+        Py_ssize_t size = (b->used + len) * 2;
+        char *grown = PyMem_Realloc(b->data, size);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->data = grown;
+        b->size = size;
+    }
+    memcpy(b->data + b->used, data, len);
+    b->used += len;
+    return 0;
+}
+
+/* Appends a str as UTF-8 (surrogateescape). Returns 1 when it holds a CR or
+ * LF, or is not a str (nothing appended), 0 when appended, -1 on error. */
+static int
+buffer_add_text(Buffer *b, PyObject *text)
+{
+    Py_ssize_t len;
+    int rc;
+    PyObject *encoded;
+    if (!PyUnicode_Check(text)) return 1;
+    if (PyUnicode_IS_ASCII(text)) {
+        const char *data = (const char *)PyUnicode_DATA(text);
+        len = PyUnicode_GET_LENGTH(text);
+        if (memchr(data, '\r', len) != NULL || memchr(data, '\n', len) != NULL) {
+            return 1;
+        }
+        return buffer_add(b, data, len);
+    }
+    len = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_FindChar(text, '\r', 0, len, 1) != -1
+        || PyUnicode_FindChar(text, '\n', 0, len, 1) != -1) {
+        return PyErr_Occurred() ? -1 : 1;
+    }
+    encoded = PyUnicode_AsEncodedString(text, "utf-8", "surrogateescape");
+    if (encoded == NULL) return -1;
+    rc = buffer_add(b, PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded));
+    Py_DECREF(encoded);
+    return rc;
+}
+
+/* serialize_head(status_line, items) -> bytes, or None when a name or value
+ * is not a str or holds a CR or LF: the pure code then names the problem. */
+static PyObject *
+serialize_head(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Buffer b = {NULL, 0, 0};
+    PyObject *iter = NULL, *item = NULL, *result = NULL;
+    int rc;
+
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError,
+                        "serialize_head(status_line, items) takes 2 arguments");
+        return NULL;
+    }
+    b.data = PyMem_Malloc(512);
+    if (b.data == NULL) return PyErr_NoMemory();
+    b.size = 512;
+    rc = buffer_add_text(&b, args[0]);
+    if (rc != 0 || buffer_add(&b, "\r\n", 2) < 0) goto done;
+    iter = PyObject_GetIter(args[1]);
+    if (iter == NULL) goto done;
+    while ((item = PyIter_Next(iter)) != NULL) {
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            rc = 1;
+            goto done;
+        }
+        rc = buffer_add_text(&b, PyTuple_GET_ITEM(item, 0));
+        if (rc != 0 || buffer_add(&b, ": ", 2) < 0) goto done;
+        rc = buffer_add_text(&b, PyTuple_GET_ITEM(item, 1));
+        if (rc != 0 || buffer_add(&b, "\r\n", 2) < 0) goto done;
+        Py_CLEAR(item);
+    }
+    if (PyErr_Occurred() || buffer_add(&b, "\r\n", 2) < 0) goto done;
+    result = PyBytes_FromStringAndSize(b.data, b.used);
+done:
+    if (rc == 1 && !PyErr_Occurred()) {
+        result = Py_None;
+        Py_INCREF(result);
+    }
+    Py_XDECREF(item);
+    Py_XDECREF(iter);
+    PyMem_Free(b.data);
+    return result;
+}
+
 static PyObject *
 setup(PyObject *module, PyObject *args)
 {
@@ -411,12 +512,17 @@ static PyMethodDef head_methods[] = {
      "parse_response_head(data, pos, max_line_size, max_field_size, "
      "max_headers) -> (version, code, reason, headers, raw_headers, seen, "
      "end) or None when the pure parser must handle the input."},
+    {"serialize_head", (PyCFunction)(void (*)(void))serialize_head,
+     METH_FASTCALL,
+     "serialize_head(status_line, items) -> the head as bytes, or None when a "
+     "name or value is not a str or holds a CR or LF."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef head_module = {
     PyModuleDef_HEAD_INIT, "aiohttp._http_head",
     "C accelerator for HTTP/1.1 message heads (optional).", -1, head_methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC

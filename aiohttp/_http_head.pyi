@@ -1,4 +1,5 @@
 # Types of the optional C accelerator built from _http_head.c.
+from collections.abc import Iterable
 from typing import Any, Optional
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -33,3 +34,6 @@ def parse_response_head(
 ) -> Optional[
     tuple[HttpVersion, int, str, CIMultiDictProxy[str], RawHeaders, int, int]
 ]: ...
+def serialize_head(
+    status_line: str, items: Iterable[tuple[str, str]], /
+) -> Optional[bytes]: ...

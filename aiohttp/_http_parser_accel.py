@@ -8,12 +8,17 @@ head, an error, or anything unusual), so the events are exactly those of the
 pure parsers; tests/test_http_parser_accel.py checks that. Everything after
 the head (semantics, bodies, chunking, errors) is the pure parsers' code.
 
+``serialize_head`` is the C serializer of a head, used by
+``aiohttp.http_writer.serialize_headers``; it returns None (and the pure code
+takes over) for anything but str fields free of CR and LF.
+
 ``AVAILABLE`` is false when the extension is missing or the environment sets
 ``AIOHTTP_NO_EXTENSIONS``; ``aiohttp.http_parser`` then exports the pure
 classes under the public names.
 """
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -30,13 +35,18 @@ from ._http_parser_py import (
 from ._http_parser_semantics import content_length
 from ._http_version import HttpVersion10, HttpVersion11
 
-__all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC")
+__all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC", "serialize_head")
 
 
 def _declined(
     data: bytes, pos: int, max_line_size: int, max_field_size: int, max_headers: int
 ) -> None:
-    """Stands in for the C functions when they are not available."""
+    """Stands in for the C head parsers when they are not available."""
+    return None
+
+
+def _declined_head(status_line: str, items: Iterable[tuple[str, str]]) -> None:
+    """Stands in for the C head serializer when it is not available."""
     return None
 
 
@@ -46,11 +56,13 @@ try:
     from ._http_head import SEEN_CONTENT_LENGTH as _SEEN_CONTENT_LENGTH
     from ._http_head import parse_request_head as _parse_request_head
     from ._http_head import parse_response_head as _parse_response_head
+    from ._http_head import serialize_head
     from ._http_head import setup as _setup
 except ImportError:
     AVAILABLE = False
     # The classes below still work, as the pure parsers.
     _parse_request_head = _parse_response_head = _declined
+    serialize_head = _declined_head
     _SEEN_CONTENT_LENGTH = 0
 else:
     AVAILABLE = True

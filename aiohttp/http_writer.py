@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from multidict import CIMultiDict
 
+from ._http_parser_accel import serialize_head as _serialize_head
 from ._http_version import HttpVersion, HttpVersion10, HttpVersion11
 from .abc import AbstractStreamWriter
 
@@ -63,6 +64,11 @@ def serialize_headers(status_line: str, headers: "Iterable[tuple[str, str]]") ->
     """
     if type(headers) not in _REITERABLE:
         headers = list(headers)  # a one-shot iterator: the slow path re-reads it
+    # The C serializer (when built) does all of the below in one call; it
+    # returns None for anything unusual, which the code below then handles.
+    head = _serialize_head(status_line, headers)
+    if head is not None:
+        return head
     try:
         # Fast path, one C-level join per field. It is also faster than an
         # f-string, which must call __format__ on the istr header names.

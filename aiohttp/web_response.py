@@ -592,7 +592,9 @@ class Response(StreamResponse):
         headers = self._headers
         if not self._chunked and _CONTENT_LENGTH not in headers:
             body = self._body
-            if isinstance(body, Payload):
+            # type() first: Payload is an ABC, and isinstance() against an ABC
+            # is a slower call than the plain bytes check of the common case.
+            if type(body) is not bytes and isinstance(body, Payload):
                 # Known size: Content-Length; otherwise (or compressed on the
                 # fly) the base class streams it chunked.
                 if body.size is not None and not self._compression:
@@ -621,7 +623,7 @@ class Response(StreamResponse):
         if self._eof_sent:
             return
         body = self._body
-        if isinstance(body, Payload):
+        if type(body) is not bytes and isinstance(body, Payload):
             await self._write_payload_eof(body, data)
         elif body is not None and not data and not self._must_be_empty_body:
             await super().write_eof(body)

@@ -26,10 +26,10 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from app import make_app  # noqa: E402
+from app import make_app
 
-import aiohttp  # noqa: E402
-from aiohttp import web  # noqa: E402
+import aiohttp
+from aiohttp import web
 
 BODY = b"x" * 1024
 WORKLOADS = {

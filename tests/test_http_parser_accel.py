@@ -18,12 +18,18 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from multidict import CIMultiDict, istr
 
-from aiohttp import _http_parser_accel, http_parser
+from aiohttp import _http_parser_accel, http_parser, http_writer
 from aiohttp._http_parser_accel import (
     HttpRequestParserC,
     HttpResponseParserC,
+    serialize_head,
+)
+from aiohttp._http_parser_accel import (
     _parse_request_head as parse_request_head,
+)
+from aiohttp._http_parser_accel import (
     _parse_response_head as parse_response_head,
 )
 from aiohttp.http_parser import HttpRequestParserPy, HttpResponseParserPy
@@ -56,7 +62,7 @@ RESPONSES = [
     b"HTTP/1.1 200 \r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
 ]
 # Bytes that make a valid head interesting when put anywhere in it.
-PROBES = b"\x00\t\n\r \":;/\x7f\x80\xffA1"
+PROBES = b'\x00\t\n\r ":;/\x7f\x80\xffA1'
 
 
 def events_of(parser: Any, data: bytes, *, eof: bool = True) -> list[Any]:
@@ -140,7 +146,7 @@ def test_limits_are_the_same_at_each_boundary(response: bool) -> None:
 
 @needs_c
 def test_the_head_values_are_right() -> None:
-    [message, end] = both(REQUESTS[2])
+    [message, _] = both(REQUESTS[2])
     assert message.method == "GET" and message.path == "/x"
     assert message.version == (1, 0) and message.should_close is False
     assert list(message.headers.items()) == [
@@ -188,7 +194,8 @@ def test_aiohttp_no_extensions_selects_the_pure_parsers() -> None:
         "from aiohttp import http_parser as h\n"
         "assert h.HttpRequestParser is h.HttpRequestParserPy\n"
         "assert h.HttpResponseParser is h.HttpResponseParserPy\n"
-        "[m, _] = h.HttpRequestParser().feed_data(b'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n')\n"
+        "head = b'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n'\n"
+        "[m, _] = h.HttpRequestParser().feed_data(head)\n"
         "assert m.path == '/'\n"
     )
     env = dict(os.environ, AIOHTTP_NO_EXTENSIONS="1")
@@ -204,3 +211,55 @@ def test_the_extension_is_built_where_a_compiler_exists() -> None:
     # Guards the build: setup.py marks the extension optional, so a broken
     # build would otherwise go unnoticed and leave the pure parsers in use.
     assert _http_parser_accel.AVAILABLE
+
+
+HEADS = [
+    ("HTTP/1.1 200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")]),
+    ("HTTP/1.1 204 No Content", []),
+    ("HTTP/1.0 200 OK", [(istr("X-Istr"), "caf\xe9"), ("X-Surrogate", "a\udcffb")]),
+    ("GET /caf\xe9 HTTP/1.1", [("Host", "h"), ("X-Big", "v" * 3000)] * 3),
+    ("HTTP/1.1 500 Bad\r\nX: 1", [("A", "b")]),
+    ("HTTP/1.1 200 OK", [("A", "b\r\nInjected: 1")]),
+    ("HTTP/1.1 200 OK", [("A\n", "b")]),
+    ("HTTP/1.1 200 OK", [("A", "caf\xe9\n")]),
+    ("HTTP/1.1 200 OK", [("A", 1), ("B", "c")]),
+    ("HTTP/1.1 200 OK", [(istr("A"), istr("b"))]),
+]
+
+
+def serialized(status_line: str, fields: Any) -> Any:
+    try:
+        return http_writer.serialize_headers(status_line, fields)
+    except ValueError as exc:
+        return ("ValueError", str(exc))
+
+
+@needs_c
+@pytest.mark.parametrize("status_line, fields", HEADS)
+def test_heads_serialize_the_same(
+    status_line: str, fields: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for as_type in (list, tuple, lambda f: CIMultiDict(f).items(), iter):
+        fast = serialized(status_line, as_type(fields))
+        with monkeypatch.context() as patch:
+            patch.setattr(
+                http_writer, "_serialize_head", _http_parser_accel._declined_head
+            )
+            pure = serialized(status_line, as_type(fields))
+        assert fast == pure
+
+
+@needs_c
+def test_serialize_head_declines_what_it_cannot_do() -> None:
+    assert serialize_head("HTTP/1.1 200 OK", [("A", "b")]) == (
+        b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"
+    )
+    assert serialize_head("HTTP/1.1 200 OK", [("A", 1)]) is None
+    assert serialize_head("HTTP/1.1 200 OK", [("A", "b", "c")]) is None
+    assert serialize_head(b"HTTP/1.1 200 OK", []) is None  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        serialize_head("HTTP/1.1 200 OK", 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes 2 arguments"):
+        serialize_head("HTTP/1.1 200 OK")  # type: ignore[call-arg]
+    with pytest.raises(UnicodeEncodeError):
+        serialize_head("HTTP/1.1 200 OK", [("A", "\ud800")])
