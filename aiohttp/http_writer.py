@@ -180,6 +180,10 @@ class StreamWriter(AbstractStreamWriter):
         """Serialise the head now; it leaves with the first body bytes."""
         if self._on_headers_sent is not None:
             await self._on_headers_sent(headers)
+        self._set_head(status_line, headers)
+
+    def _set_head(self, status_line: str, headers: CIMultiDict[str]) -> None:
+        """write_headers() without the callback (which is all it awaits)."""
         self._head = serialize_headers(status_line, headers.items())
         self._headers_written = True
 
@@ -232,6 +236,10 @@ class StreamWriter(AbstractStreamWriter):
             return
         if chunk and self._on_chunk_sent is not None:
             await self._on_chunk_sent(chunk)
+        self._end(chunk)
+
+    def _end(self, chunk: bytes) -> None:
+        """write_eof() without the callback (which is all it awaits)."""
         data = self._frame(chunk) if chunk else b""
         if self._compress is not None:
             tail = self._compress.flush()

@@ -40,7 +40,7 @@ from .streams import EMPTY_PAYLOAD, StreamReader
 from .tcp_helpers import tcp_keepalive, tcp_nodelay
 from .web_exceptions import HTTPException
 from .web_log import AccessLogger
-from .web_response import StreamResponse
+from .web_response import Response, StreamResponse
 
 if TYPE_CHECKING:
     from .web_request import BaseRequest
@@ -567,8 +567,11 @@ class RequestHandler(BaseProtocol):
             # Shutting down, or the client half-closed: say so in the response.
             resp.force_close()
         try:
-            await resp.prepare(request)
-            await resp.write_eof()
+            # A plain Response is sent without the coroutine layers of
+            # prepare() and write_eof() when nothing in them would await.
+            if type(resp) is not Response or not resp._send_now(request):
+                await resp.prepare(request)
+                await resp.write_eof()
         except ConnectionError:
             self.logger.debug("Ignored premature client disconnection")
             return False

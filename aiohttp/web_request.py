@@ -454,6 +454,10 @@ class BaseRequest(StateMapping):
         """Called by a response just before its head is sent (a hook for apps)."""
         return
 
+    def _prepare_hook_pending(self) -> bool:
+        """Whether ``_prepare_hook`` has anything to await (Response._send_now)."""
+        return False
+
     def _cancel(self, exc: BaseException) -> None:
         self._payload.set_exception(exc)
 
@@ -515,3 +519,11 @@ class Request(BaseRequest):
             signal = app.on_response_prepare
             if signal:  # most have no receivers: skip send()'s coroutine
                 await signal.send(self, response)
+
+    def _prepare_hook_pending(self) -> bool:
+        match_info = self._match_info
+        if match_info is not None:
+            for app in match_info.apps:
+                if app.on_response_prepare:
+                    return True
+        return False

@@ -22,7 +22,7 @@ from ._response_fields import (
 from ._state_mapping import StateMapping
 from .abc import AbstractStreamWriter
 from .helpers import ETag, parse_http_date
-from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11
+from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11, StreamWriter
 from .payload import Payload
 from .typedefs import JSONEncoder, LooseHeaders
 
@@ -46,6 +46,11 @@ _STATUS_LINES: dict[tuple[int, Any, str], str] = {}
 _CONTENT_TYPE = hdrs.CONTENT_TYPE
 _CONTENT_LENGTH = hdrs.CONTENT_LENGTH
 _TEXT_PLAIN_UTF8 = "text/plain; charset=utf-8"
+
+
+def _no_body(request: "BaseRequest", status: int) -> bool:
+    """Whether a response to ``request`` with ``status`` must have no body."""
+    return request.method == "HEAD" or status < 200 or status in (204, 304)
 
 
 def _status_line(version: Any, status: int, reason: str) -> str:
@@ -329,9 +334,7 @@ class StreamResponse(StateMapping):
             return None
         if self._payload_writer is not None:
             return self._payload_writer
-        self._must_be_empty_body = request.method == "HEAD" or (
-            self._status < 200 or self._status in (204, 304)
-        )
+        self._must_be_empty_body = _no_body(request, self._status)
         return await self._start(request)
 
     async def _start(self, request: "BaseRequest") -> AbstractStreamWriter:
@@ -451,6 +454,10 @@ class StreamResponse(StateMapping):
             raise RuntimeError("Response has not been started")
         writer = self._payload_writer
         await writer.write_eof(b"" if self._must_be_empty_body else bytes(data))
+        self._ended(writer)
+
+    def _ended(self, writer: AbstractStreamWriter) -> None:
+        """Record that the whole response went to ``writer``."""
         self._eof_sent = True
         self._req = None
         self._body_length = writer.output_size
@@ -604,6 +611,43 @@ class Response(StreamResponse):
                     self._body = body = self._compress_body(request, body)
                 headers[_CONTENT_LENGTH] = str(len(body)) if body is not None else "0"
         return await super()._start(request)
+
+    def _send_now(self, request: "BaseRequest") -> bool:
+        """``prepare()`` and ``write_eof()`` as one plain call, when possible.
+
+        For the server's common case: a plain Response (this exact class, so
+        no overridden steps) with a bytes body or none, no compression, no
+        ``on_response_prepare`` receivers and the server's own StreamWriter.
+        Nothing in those coroutines would then suspend, and running their
+        steps directly saves several coroutine layers per request. The steps
+        and their order are the same as there. Returns False, having changed
+        nothing, when any condition does not hold.
+        """
+        writer = request._payload_writer
+        body = self._body
+        if (
+            self._payload_writer is not None
+            or self._eof_sent
+            or self._compression
+            or (body is not None and type(body) is not bytes)
+            or type(writer) is not StreamWriter
+            or writer._on_headers_sent is not None
+            or writer._on_chunk_sent is not None
+            or request._prepare_hook_pending()
+        ):
+            return False
+        status = self._status
+        self._must_be_empty_body = empty = _no_body(request, status)
+        headers = self._headers
+        if not self._chunked and _CONTENT_LENGTH not in headers:  # as _start()
+            headers[_CONTENT_LENGTH] = str(len(body)) if body is not None else "0"
+        self._req = request
+        self._prepare_headers(request, writer)
+        writer._set_head(_status_line(request.version, status, self._reason), headers)
+        self._payload_writer = writer
+        writer._end(b"" if empty or body is None else body)
+        self._ended(writer)
+        return True
 
     def _compress_body(self, request: "BaseRequest", body: bytes) -> bytes:
         """Compress a whole body up front so it keeps a Content-Length."""
