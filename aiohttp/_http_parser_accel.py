@@ -28,11 +28,7 @@ from ._http_parser_py import (
     _METHODS,
     HttpRequestParserPy,
     HttpResponseParserPy,
-    RawRequestMessage,
-    _request_url,
-    _tuple_new,
 )
-from ._http_parser_semantics import content_length
 from ._http_version import HttpVersion10, HttpVersion11
 
 __all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC", "serialize_head")
@@ -88,38 +84,12 @@ class HttpRequestParserC(HttpRequestParserPy):
         if head is None:
             return super()._parse_head(data, pos, events)
         method, target, version, headers, raw, seen, end = head
-        # Any field that changes the semantics (see the SEEN_* bits of
-        # _http_head.c), other than Content-Length, takes the full path.
-        if seen & ~_SEEN_CONTENT_LENGTH or method == "CONNECT":
-            return self._request_head(
-                events, method, target, version, headers, raw, end
-            )
-        # The plain case: exactly one Host and no Connection, Transfer-Encoding,
-        # Content-Encoding or Upgrade field. ``_request_head`` would find the
-        # same: keep-alive unless HTTP/1.0, no upgrade, not chunked, no
-        # compression, a Content-Length body or none.
-        url = _request_url(method, target)  # first: its error wins, as there
-        length = content_length(headers) if seen else None
-        events.append(
-            _tuple_new(
-                RawRequestMessage,
-                (
-                    method,
-                    target,
-                    version,
-                    headers,
-                    raw,
-                    version is HttpVersion10,
-                    None,
-                    False,
-                    False,
-                    url,
-                ),
-            )
+        # No field that changes the semantics (see the SEEN_* bits of
+        # _http_head.c) other than Content-Length: the shorter path.
+        plain = not seen & ~_SEEN_CONTENT_LENGTH
+        return self._request_head(
+            events, method, target, version, headers, raw, end, plain
         )
-        self._empty_lines = 0
-        self._start_body(events, length or 0, False, None)
-        return end + 4
 
 
 class HttpResponseParserC(HttpResponseParserPy):

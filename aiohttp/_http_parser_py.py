@@ -258,35 +258,26 @@ class HttpRequestParserPy(ParserBase):
         headers: CIMultiDictProxy[str],
         raw: RawHeaders,
         end: int,
+        plain: bool = False,
     ) -> int:
         """Apply the request semantics to a tokenized head ending at ``end``.
 
         Emits the head and enters the body state; returns where the body starts.
+        ``plain`` is the C parser's promise that the head has exactly one Host
+        field and no Connection, Transfer-Encoding, Content-Encoding or
+        Upgrade field; the checks of those fields are then skipped, as they
+        would find nothing to object to or change.
         """
         url = _request_url(method, target)
-
-        hosts = headers.getall(hdrs.HOST, ())
-        if len(hosts) != 1 and (hosts or version is HttpVersion11):
-            raise BadHttpMessage(
-                "Multiple Host header fields"
-                if hosts
-                else "Missing Host header: required in HTTP/1.1 requests"
+        if plain:
+            should_close, upgrade, chunked = version is HttpVersion10, False, False
+            length = content_length(headers)
+            compression = None
+            switch = method == "CONNECT"
+        else:
+            should_close, upgrade, length, chunked, compression, switch = (
+                self._request_semantics(method, version, headers)
             )
-        should_close, upgrade, protocols = _connection(headers, version)
-        length = content_length(headers)
-        chunked = False
-        if hdrs.TRANSFER_ENCODING in headers:
-            if version is HttpVersion10:
-                raise BadHttpMessage(
-                    "Transfer-Encoding is not allowed in an HTTP/1.0 request"
-                )
-            if length is not None:
-                raise BadHttpMessage(
-                    "Content-Length and Transfer-Encoding must not be sent together"
-                )
-            chunked = chunked_coding(headers, True)
-        compression = _compression(headers)
-        switch = method == "CONNECT" or (upgrade and "websocket" in protocols)
         events.append(
             _tuple_new(
                 RawRequestMessage,
@@ -310,6 +301,34 @@ class HttpRequestParserPy(ParserBase):
         else:
             self._start_body(events, length or 0, chunked, compression)
         return end + 4
+
+    def _request_semantics(
+        self, method: str, version: HttpVersion, headers: CIMultiDictProxy[str]
+    ) -> tuple[bool, bool, Optional[int], bool, Optional[str], bool]:
+        """(should_close, upgrade, length, chunked, compression, switch)."""
+        hosts = headers.getall(hdrs.HOST, ())
+        if len(hosts) != 1 and (hosts or version is HttpVersion11):
+            raise BadHttpMessage(
+                "Multiple Host header fields"
+                if hosts
+                else "Missing Host header: required in HTTP/1.1 requests"
+            )
+        should_close, upgrade, protocols = _connection(headers, version)
+        length = content_length(headers)
+        chunked = False
+        if hdrs.TRANSFER_ENCODING in headers:
+            if version is HttpVersion10:
+                raise BadHttpMessage(
+                    "Transfer-Encoding is not allowed in an HTTP/1.0 request"
+                )
+            if length is not None:
+                raise BadHttpMessage(
+                    "Content-Length and Transfer-Encoding must not be sent together"
+                )
+            chunked = chunked_coding(headers, True)
+        compression = _compression(headers)
+        switch = method == "CONNECT" or (upgrade and "websocket" in protocols)
+        return should_close, upgrade, length, chunked, compression, switch
 
 
 class HttpResponseParserPy(ParserBase):
