@@ -263,3 +263,29 @@ def test_serialize_head_declines_what_it_cannot_do() -> None:
         serialize_head("HTTP/1.1 200 OK")  # type: ignore[call-arg]
     with pytest.raises(UnicodeEncodeError):
         serialize_head("HTTP/1.1 200 OK", [("A", "\ud800")])
+
+
+def test_without_the_extension_the_classes_are_the_pure_parsers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What _http_parser_accel puts in place of the C functions when the
+    # extension is missing: every head then goes to the pure code.
+    monkeypatch.setattr(
+        _http_parser_accel, "_parse_request_head", _http_parser_accel._declined
+    )
+    monkeypatch.setattr(
+        _http_parser_accel, "_parse_response_head", _http_parser_accel._declined
+    )
+    monkeypatch.setattr(
+        http_writer, "_serialize_head", _http_parser_accel._declined_head
+    )
+    for data in REQUESTS:
+        assert events_of(HttpRequestParserC(), data) == events_of(
+            HttpRequestParserPy(), data
+        )
+    for data in RESPONSES:
+        assert events_of(HttpResponseParserC(), data) == events_of(
+            HttpResponseParserPy(), data
+        )
+    head = http_writer.serialize_headers("HTTP/1.1 200 OK", [("A", "b")])
+    assert head == b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"
