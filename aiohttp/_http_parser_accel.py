@@ -23,13 +23,19 @@ from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._http_parser_base import _KNOWN_NAMES
+from ._http_parser_base import _HEAD, _KNOWN_NAMES
 from ._http_parser_py import (
     _METHODS,
     HttpRequestParserPy,
     HttpResponseParserPy,
 )
-from ._http_version import HttpVersion10, HttpVersion11
+from ._http_parser_semantics import RawHeaders
+from ._http_version import HttpVersion, HttpVersion10, HttpVersion11
+from .http_exceptions import BadHttpMessage
+
+# What parse_request_head returns: method, target, version, headers, raw
+# headers, the SEEN_* bits and the offset of the CRLF CRLF ending the head.
+_RequestHead = tuple[str, str, HttpVersion, CIMultiDictProxy[str], RawHeaders, int, int]
 
 __all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC", "serialize_head")
 
@@ -77,12 +83,35 @@ class HttpRequestParserC(HttpRequestParserPy):
 
     __slots__ = ()
 
+    def feed_data(self, data: bytes) -> list[Any]:
+        # The usual read of a keep-alive server: an idle parser gets data that
+        # starts with a whole head. Parse that head first, without the layers
+        # of ParserBase.feed_data() and _run(), then let _run() go on after
+        # it (with a body, say); the events are the same.
+        if self._state == _HEAD and not self._buf and type(data) is bytes:
+            # (In the head state nothing is ever held back: _stalled is false.)
+            head = _parse_request_head(
+                data, 0, self.max_line_size, self.max_field_size, self.max_headers
+            )
+            if head is not None:
+                self._budget = self._max_decoded or 0
+                events: list[Any] = []
+                try:
+                    pos = self._head_from_c(head, events)
+                except BadHttpMessage as exc:
+                    return self._fail(events, exc)
+                return events if pos == len(data) else self._run(data, pos, events)
+        return super().feed_data(data)
+
     def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
         head = _parse_request_head(
             data, pos, self.max_line_size, self.max_field_size, self.max_headers
         )
         if head is None:
             return super()._parse_head(data, pos, events)
+        return self._head_from_c(head, events)
+
+    def _head_from_c(self, head: _RequestHead, events: list[Any]) -> int:
         method, target, version, headers, raw, seen, end = head
         # No field that changes the semantics (see the SEEN_* bits of
         # _http_head.c) other than Content-Length: the shorter path.

@@ -251,9 +251,12 @@ class ParserBase:
             return []
         return self._run(data)
 
-    def _run(self, data: bytes) -> list[Any]:
-        events: list[Any] = []
-        pos = 0
+    def _run(
+        self, data: bytes, pos: int = 0, events: Optional[list[Any]] = None
+    ) -> list[Any]:
+        """Parse ``data[pos:]``, appending to ``events`` (a new list by default)."""
+        if events is None:
+            events = []
         n = len(data)
         try:
             while pos < n:

@@ -271,7 +271,7 @@ class HttpRequestParserPy(ParserBase):
         url = _request_url(method, target)
         if plain:
             should_close, upgrade, chunked = version is HttpVersion10, False, False
-            length = content_length(headers)
+            length = content_length(headers) if hdrs.CONTENT_LENGTH in headers else None
             compression = None
             switch = method == "CONNECT"
         else:

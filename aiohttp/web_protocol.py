@@ -539,6 +539,10 @@ class RequestHandler(BaseProtocol):
             return self.handle_error(request, 504)
         except Exception as exc:
             return self.handle_error(request, 500, exc)
+        if type(resp) is Response:
+            # The common case, without the checks below: StreamResponse is a
+            # MutableMapping, so isinstance() against it goes through abc.
+            return resp
         # isinstance() against Exception first: a plain type check, where the
         # check against HTTPException (an ABC, through MutableMapping) walks
         # every subclass the first time it sees a response type.
