@@ -56,6 +56,7 @@ try:
     if os.environ.get("AIOHTTP_NO_EXTENSIONS"):
         raise ImportError("disabled by AIOHTTP_NO_EXTENSIONS")  # pragma: no cover
     from ._http_head import SEEN_CONTENT_LENGTH as _SEEN_CONTENT_LENGTH
+    from ._http_head import SEEN_NOT_ONE_HOST as _SEEN_NOT_ONE_HOST
     from ._http_head import parse_request_head as _parse_request_head
     from ._http_head import parse_response_head as _parse_response_head
     from ._http_head import serialize_head
@@ -65,7 +66,7 @@ except ImportError:  # pragma: no cover - make test's second run takes this
     # The classes below still work, as the pure parsers.
     _parse_request_head = _parse_response_head = _declined
     serialize_head = _declined_head
-    _SEEN_CONTENT_LENGTH = 0
+    _SEEN_CONTENT_LENGTH = _SEEN_NOT_ONE_HOST = 0
 else:
     AVAILABLE = True
     _setup(
@@ -122,7 +123,7 @@ class HttpRequestParserC(HttpRequestParserPy):
 
 
 class HttpResponseParserC(HttpResponseParserPy):
-    """HttpResponseParserPy whose complete heads are tokenized in C."""
+    """HttpResponseParserPy whose complete heads are parsed in C."""
 
     __slots__ = ()
 
@@ -132,5 +133,10 @@ class HttpResponseParserC(HttpResponseParserPy):
         )
         if head is None:
             return super()._parse_head(data, pos, events)
-        version, code, reason, headers, raw, _, end = head
-        return self._response_head(events, version, code, reason, headers, raw, end)
+        version, code, reason, headers, raw, seen, end = head
+        # Host does not matter in a response; any other semantic field
+        # except Content-Length takes the full path.
+        plain = not seen & ~(_SEEN_CONTENT_LENGTH | _SEEN_NOT_ONE_HOST)
+        return self._response_head(
+            events, version, code, reason, headers, raw, end, plain
+        )

@@ -400,20 +400,35 @@ class HttpResponseParserPy(ParserBase):
         headers: CIMultiDictProxy[str],
         raw: RawHeaders,
         end: int,
+        plain: bool = False,
     ) -> int:
         """Apply the response semantics (RFC 9112 6.3) to a tokenized head.
 
         Emits the head and enters the body state; returns where the body starts.
+        ``plain`` is the C parser's promise that the head has no Connection,
+        Transfer-Encoding, Content-Encoding or Upgrade field: their checks are
+        skipped, as they would find nothing to object to or change.
         """
         self._empty_lines = 0
-        should_close, upgrade, _ = _connection(headers, version)
-        length = content_length(headers)
-        has_te = hdrs.TRANSFER_ENCODING in headers
-        if has_te and length is not None:
-            raise BadHttpMessage(
-                "Content-Length and Transfer-Encoding must not be sent together"
+        if plain:
+            should_close, upgrade, has_te, chunked = (
+                version is HttpVersion10,
+                False,
+                False,
+                False,
             )
-        chunked = chunked_coding(headers, False) if has_te else False
+            length = content_length(headers) if hdrs.CONTENT_LENGTH in headers else None
+            compression = None
+        else:
+            should_close, upgrade, _ = _connection(headers, version)
+            length = content_length(headers)
+            has_te = hdrs.TRANSFER_ENCODING in headers
+            if has_te and length is not None:
+                raise BadHttpMessage(
+                    "Content-Length and Transfer-Encoding must not be sent together"
+                )
+            chunked = chunked_coding(headers, False) if has_te else False
+            compression = _compression(headers)
         method = self.request_method
         switch = code == 101 or (method == "CONNECT" and 200 <= code < 300)
         no_body = method == "HEAD" or code < 200 or code == 204 or code == 304
@@ -423,7 +438,6 @@ class HttpResponseParserPy(ParserBase):
                 should_close = True
             else:
                 length = 0
-        compression = _compression(headers)
         events.append(
             _tuple_new(
                 RawResponseMessage,

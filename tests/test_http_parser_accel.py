@@ -60,6 +60,8 @@ RESPONSES = [
     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
     b"Connection: upgrade\r\n\r\nraw",
     b"HTTP/1.1 200 \r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\nHost: a\r\nHost: b\r\n"
+    b"Content-Length: 1\r\n\r\nx",
 ]
 # Bytes that make a valid head interesting when put anywhere in it.
 PROBES = b'\x00\t\n\r ":;/\x7f\x80\xffA1'
