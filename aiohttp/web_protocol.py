@@ -16,8 +16,10 @@ as fast as the handler reads them.
 
 import asyncio
 import contextvars
+import sys
 import warnings
 from collections import deque
+from collections.abc import Coroutine
 from contextlib import suppress
 from logging import Logger
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
@@ -58,6 +60,24 @@ DEFAULT_READ_HEAD_TIMEOUT = 60.0
 _ERROR_LINGER = 2.0
 # Pipelined requests waiting for their turn; past this many, stop reading.
 _MAX_QUEUED = 16
+
+if sys.version_info >= (3, 12):
+
+    def _start_task(
+        loop: asyncio.AbstractEventLoop, coro: "Coroutine[Any, Any, None]"
+    ) -> "asyncio.Task[None]":
+        # Eager start: the task runs at once, inside data_received(), up to
+        # its first suspension, so a handler that does not wait answers
+        # without a trip through the loop. The loop is the running one (the
+        # protocol's callbacks run on it), which eager start requires.
+        return asyncio.Task(coro, loop=loop, eager_start=True)
+
+else:  # pragma: no cover - the other branch on 3.12+
+
+    def _start_task(
+        loop: asyncio.AbstractEventLoop, coro: "Coroutine[Any, Any, None]"
+    ) -> "asyncio.Task[None]":
+        return loop.create_task(coro)
 
 
 class RequestPayloadError(Exception):
@@ -337,7 +357,11 @@ class RequestHandler(BaseProtocol):
     def _start_queue(self) -> None:
         messages = self._messages
         if messages and self._task_handler is None:
-            self._task_handler = self._loop.create_task(self._handle_queue())
+            task = _start_task(self._loop, self._handle_queue())
+            # Started eagerly (3.12+), the task may already have answered
+            # everything and cleared _task_handler: keep it cleared then.
+            if not task.done():
+                self._task_handler = task
         if len(messages) > _MAX_QUEUED and not self._queue_paused:
             self._queue_paused = True
             self.pause_reading()
@@ -418,7 +442,11 @@ class RequestHandler(BaseProtocol):
         """
         messages = self._messages
         task = self._task_handler
-        assert task is not None  # set by _start_queue() before this runs
+        if task is None:
+            # Started eagerly (3.12+): this runs before _start_queue() has
+            # stored the task, so store it here.
+            task = self._task_handler = asyncio.current_task(self._loop)
+            assert task is not None
         try:
             if (
                 messages

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -632,3 +633,63 @@ async def test_access_log_times_each_request(
     times = [float(r.getMessage().rsplit(" ", 1)[1]) for r in caplog.records]
     assert len(times) == 1
     assert 0 <= times[0] < 60
+
+
+async def test_requests_answer_in_turn_whether_or_not_the_handler_waits(
+    raw_server: Any, raw_connect: Any
+) -> None:
+    # On 3.12+ the request task starts eagerly: a handler that does not wait
+    # answers inside data_received(), one that waits goes through the loop.
+    # Both kinds, alternating on one connection (sequential and pipelined),
+    # must answer in order, each in its own task.
+    tasks: list[Any] = []
+
+    async def handler(request: web.BaseRequest) -> web.Response:
+        tasks.append(asyncio.current_task())
+        assert request.task is tasks[-1]
+        if request.path == "/wait":
+            await asyncio.sleep(0)
+        return web.Response(text=request.path)
+
+    srv = await raw_server(handler)
+    conn = await raw_connect(srv.port)
+    paths = ["/now", "/wait", "/now", "/now", "/wait"]
+    for path in paths:
+        conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert (await conn.response()).body == path.encode()
+    conn.send(b"".join(f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for p in paths))
+    for path in paths:
+        assert (await conn.response()).body == path.encode()
+    assert len(set(map(id, tasks))) == len(tasks) == 2 * len(paths)
+    assert all(isinstance(task, asyncio.Task) for task in tasks)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="eager tasks: Python 3.12+")
+async def test_a_handler_that_does_not_wait_answers_inside_data_received() -> None:
+    # Observing "inside the call" needs the protocol driven directly; a
+    # socket cannot tell one loop iteration from the next.
+    written: list[bytes] = []
+
+    class Transport(asyncio.Transport):
+        def write(self, data: Any) -> None:
+            written.append(bytes(data))
+
+        def is_closing(self) -> bool:
+            return False
+
+        def get_extra_info(self, name: str, default: Any = None) -> Any:
+            return ("127.0.0.1", 1) if name in ("peername", "sockname") else default
+
+    async def handler(request: web.BaseRequest) -> web.Response:
+        return web.Response(text="now")
+
+    server = web.Server(handler)
+    proto = server()
+    proto.connection_made(Transport())
+    proto.data_received(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert len(written) == 1 and written[0].endswith(b"\r\n\r\nnow")
+    assert proto._task_handler is None  # done: the next request starts a task
+    proto.data_received(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert len(written) == 2
+    proto.connection_lost(None)
+    await server.shutdown()
