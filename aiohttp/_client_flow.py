@@ -331,7 +331,7 @@ class RequestFlow:
         loop = session._loop
         check_url(self.url)
         timer = TimerContext.start(
-            loop, self.timeout.total, self.timeout.ceil_threshold
+            loop, self.timeout.total, self.timeout.ceil_threshold, session._deadlines
         )
         traces = self.traces
         trace_url = self.url

@@ -32,7 +32,7 @@ from ._client_options import (
 )
 from ._client_request import ClientRequest
 from ._client_response import ClientResponse, _default_charset
-from ._client_timeout import ClientTimeout
+from ._client_timeout import ClientTimeout, SharedDeadlines
 from ._connector_ssl import merge_ssl_params
 from ._helpers import SENTINEL, Sentinel
 from ._http_version import HttpVersion, HttpVersion11
@@ -183,6 +183,8 @@ class ClientSession:
                 "the connector's loop or none"
             )
         self._loop = loop
+        # The total timeouts of this session's requests, grouped by deadline.
+        self._deadlines = SharedDeadlines(loop)
         if loop.get_debug():
             self._source_traceback = traceback.extract_stack()
         self._connector = connector

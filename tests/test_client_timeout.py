@@ -8,6 +8,7 @@ import pytest
 from aiohttp._client_timeout import (
     DEFAULT_TIMEOUT,
     ClientTimeout,
+    SharedDeadlines,
     TimerContext,
     TimerNoop,
     timeout,
@@ -113,3 +114,85 @@ def test_enter_outside_task() -> None:
             timer.__enter__()
     finally:
         loop.close()
+
+
+async def test_shared_deadline_fires_every_timer_still_waiting() -> None:
+    loop = asyncio.get_running_loop()
+    shared = SharedDeadlines(loop)
+    when = loop.time() + 0.02
+    timers = [TimerContext(loop) for _ in range(3)]
+    for timer in timers:
+        shared.join(when, timer)
+    shared.leave(when, timers[1])  # this request finished in time
+
+    async def wait(timer: TimerContext) -> str:
+        try:
+            with timer:
+                await asyncio.Event().wait()
+        except asyncio.TimeoutError:
+            return "timeout"
+        return "done"  # pragma: no cover
+
+    waiting = [asyncio.ensure_future(wait(t)) for t in (timers[0], timers[2])]
+    assert await asyncio.gather(*waiting) == ["timeout", "timeout"]
+    assert [t.expired for t in timers] == [True, False, True]
+    assert shared._groups == {}
+
+
+async def test_shared_deadline_group_that_empties_stops_its_loop_timer() -> None:
+    loop = asyncio.get_running_loop()
+    shared = SharedDeadlines(loop)
+    when = loop.time() + 0.01
+    first, second = TimerContext(loop), TimerContext(loop)
+    shared.join(when, first)
+    shared.join(when, second)
+    [(handle, _)] = shared._groups.values()
+    shared.leave(when, first)
+    assert not handle.cancelled()
+    shared.leave(when, second)
+    shared.leave(when, second)  # leaving twice is harmless
+    assert handle.cancelled() and shared._groups == {}
+
+
+async def test_start_joins_the_group_only_for_whole_second_deadlines() -> None:
+    loop = asyncio.get_running_loop()
+    shared = SharedDeadlines(loop)
+    long = TimerContext.start(loop, 60, 5, shared)
+    short = TimerContext.start(loop, 1, 5, shared)  # below ceil_threshold
+    assert isinstance(long, TimerContext) and isinstance(short, TimerContext)
+    [when] = shared._groups
+    assert when == int(when) and when >= loop.time() + 60
+    assert short._handle is not None and short._group is None
+    long.cancel()
+    short.cancel()
+    assert shared._groups == {} and short._handle is None
+
+
+async def test_requests_sharing_a_deadline_time_out_alone(
+    aiohttp_client: Any,
+) -> None:
+    # Two requests of one session share a whole-second deadline: the one
+    # whose handler never answers times out, the quick one is not affected.
+    from aiohttp import web
+
+    async def quick(request: web.Request) -> web.Response:
+        return web.Response(text="quick")
+
+    release = asyncio.Event()
+
+    async def stuck(request: web.Request) -> web.Response:
+        await release.wait()  # until the client has given up
+        return web.Response(text="late")
+
+    app = web.Application()
+    app.router.add_get("/quick", quick)
+    app.router.add_get("/stuck", stuck)
+    client = await aiohttp_client(app)
+    limit = ClientTimeout(total=0.1, ceil_threshold=0.05)
+    stuck_request = asyncio.ensure_future(client.get("/stuck", timeout=limit))
+    resp = await client.get("/quick", timeout=limit)
+    assert await resp.text() == "quick"
+    with pytest.raises(asyncio.TimeoutError):
+        await stuck_request
+    assert client.session._deadlines._groups == {}
+    release.set()
