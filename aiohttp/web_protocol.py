@@ -63,7 +63,7 @@ _MAX_QUEUED = 16
 
 if sys.version_info >= (3, 12):
 
-    def _start_task(
+    def _start_task(  # pragma: no cover - 3.12+ only; CI runs 3.11
         loop: asyncio.AbstractEventLoop, coro: "Coroutine[Any, Any, None]"
     ) -> "asyncio.Task[None]":
         # Eager start: the task runs at once, inside data_received(), up to
@@ -72,7 +72,7 @@ if sys.version_info >= (3, 12):
         # protocol's callbacks run on it), which eager start requires.
         return asyncio.Task(coro, loop=loop, eager_start=True)
 
-else:  # pragma: no cover - the other branch on 3.12+
+else:
 
     def _start_task(
         loop: asyncio.AbstractEventLoop, coro: "Coroutine[Any, Any, None]"
@@ -442,7 +442,7 @@ class RequestHandler(BaseProtocol):
         """
         messages = self._messages
         task = self._task_handler
-        if task is None:
+        if task is None:  # pragma: no cover - eager start, 3.12+ only
             # Started eagerly (3.12+): this runs before _start_queue() has
             # stored the task, so store it here.
             task = self._task_handler = asyncio.current_task(self._loop)
