@@ -23,7 +23,7 @@ from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._http_parser_base import _HEAD, _KNOWN_NAMES
+from ._http_parser_base import _HEAD, _KNOWN_NAMES, internal_error
 from ._http_parser_py import (
     _METHODS,
     HttpRequestParserPy,
@@ -86,23 +86,28 @@ class HttpRequestParserC(HttpRequestParserPy):
 
     def feed_data(self, data: bytes) -> list[Any]:
         # The usual read of a keep-alive server: an idle parser gets data that
-        # starts with a whole head. Parse that head first, without the layers
-        # of ParserBase.feed_data() and _run(), then let _run() go on after
-        # it (with a body, say); the events are the same.
-        if self._state == _HEAD and not self._buf and type(data) is bytes:
-            # (In the head state nothing is ever held back: _stalled is false.)
+        # starts with a head. Parse that head here, without the layers of
+        # ParserBase.feed_data() and _run(), and in C unless it declines (a
+        # partial head, say: the pure code then keeps it, as _run() would),
+        # then let _run() go on after it; the events are the same.
+        # (In the head state nothing is ever held back: _stalled is false.)
+        if self._state != _HEAD or self._buf or type(data) is not bytes or not data:
+            return super().feed_data(data)
+        self._budget = self._max_decoded or 0
+        events: list[Any] = []
+        try:
             head = _parse_request_head(
                 data, 0, self.max_line_size, self.max_field_size, self.max_headers
             )
-            if head is not None:
-                self._budget = self._max_decoded or 0
-                events: list[Any] = []
-                try:
-                    pos = self._head_from_c(head, events)
-                except BadHttpMessage as exc:
-                    return self._fail(events, exc)
-                return events if pos == len(data) else self._run(data, pos, events)
-        return super().feed_data(data)
+            if head is None:
+                pos = HttpRequestParserPy._parse_head(self, data, 0, events)
+            else:
+                pos = self._head_from_c(head, events)
+        except BadHttpMessage as exc:
+            return self._fail(events, exc)
+        except Exception as exc:  # pragma: no cover - a bug; must not escape
+            return self._fail(events, internal_error(exc))
+        return events if pos >= len(data) else self._run(data, pos, events)
 
     def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
         head = _parse_request_head(

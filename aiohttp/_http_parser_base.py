@@ -51,6 +51,7 @@ __all__ = (
     "EndOfMessage",
     "ParserBase",
     "RawHeaders",
+    "internal_error",
     "make_headers",
 )
 
@@ -108,6 +109,11 @@ def make_headers(
         ]
     )
     return CIMultiDictProxy(headers), tuple(raw)
+
+
+def internal_error(exc: Exception) -> BadHttpMessage:
+    """The error event for a bug in the parser: feed_data() never raises."""
+    return BadHttpMessage(f"Internal error in the HTTP parser: {exc!r}")
 
 
 def _check_limit(name: str, value: object) -> int:
@@ -307,9 +313,7 @@ class ParserBase:
         except BadHttpMessage as exc:
             return self._fail(events, exc)
         except Exception as exc:  # pragma: no cover - a bug; must not escape
-            return self._fail(
-                events, BadHttpMessage(f"Internal error in the HTTP parser: {exc!r}")
-            )
+            return self._fail(events, internal_error(exc))
         return events
 
     def _decode(self, data: bytes) -> bytes:

@@ -359,10 +359,8 @@ class TCPConnector(BaseConnector):
         return tls_proto
 
 
-class UnixConnector(BaseConnector):
-    """Connects to a Unix domain socket at ``path`` whatever the URL's host."""
-
-    allowed_protocol_schema_set = BaseConnector.allowed_protocol_schema_set | {"unix"}
+class _PathConnector(BaseConnector):
+    """A connector to one local endpoint named by a path, whatever the URL's host."""
 
     def __init__(
         self,
@@ -384,8 +382,14 @@ class UnixConnector(BaseConnector):
 
     @property
     def path(self) -> str:
-        """Path of the Unix socket."""
+        """Path of the socket or pipe."""
         return self._path
+
+
+class UnixConnector(_PathConnector):
+    """Connects to a Unix domain socket at ``path`` whatever the URL's host."""
+
+    allowed_protocol_schema_set = BaseConnector.allowed_protocol_schema_set | {"unix"}
 
     async def _create_connection(
         self,
@@ -406,7 +410,7 @@ class UnixConnector(BaseConnector):
         return proto
 
 
-class NamedPipeConnector(BaseConnector):
+class NamedPipeConnector(_PathConnector):
     """Connects to a Windows named pipe at ``path`` (needs the proactor loop)."""
 
     allowed_protocol_schema_set = BaseConnector.allowed_protocol_schema_set | {"npipe"}
@@ -428,18 +432,8 @@ class NamedPipeConnector(BaseConnector):
                 "use UnixConnector or TCPConnector on this platform"
             )
         super().__init__(
-            force_close=force_close,
-            keepalive_timeout=keepalive_timeout,
-            limit=limit,
-            limit_per_host=limit_per_host,
-            loop=running,
+            path, force_close, keepalive_timeout, limit, limit_per_host, running
         )
-        self._path = path
-
-    @property
-    def path(self) -> str:
-        """Path of the named pipe."""
-        return self._path
 
     async def _create_connection(
         self,

@@ -1,7 +1,7 @@
 """Test doubles for driving the connector without the session.
 
-``FakeRequest`` has exactly what CLIENT.md says the connector needs from a
-request; ``roundtrip`` writes a request with the wire layer and reads the
+``client_request`` makes a real ClientRequest for the connector;
+``roundtrip`` writes a request with the wire layer and reads the
 response with ``protocol.read()``.
 """
 
@@ -12,70 +12,38 @@ from typing import Any, Optional, Union
 from multidict import CIMultiDict
 from yarl import URL
 
-from aiohttp._client_base import _SSL_SCHEMES, ConnectionKey
+from aiohttp._client_request import ClientRequest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.connector import Connection
 from aiohttp.http_parser import RawResponseMessage
 from aiohttp.http_writer import serialize_headers
 
 
-class FakeRequest:
-    def __init__(
-        self,
-        url: Union[str, URL],
-        *,
-        method: str = "GET",
-        ssl: Any = True,
-        server_hostname: Optional[str] = None,
-        proxy: Optional[URL] = None,
-        proxy_auth: Any = None,
-        proxy_headers: Optional[CIMultiDict[str]] = None,
-    ) -> None:
-        self.url = URL(url)
-        self.method = method
-        self.ssl = ssl
-        self.server_hostname = server_hostname
-        self.proxy = proxy
-        self.proxy_auth = proxy_auth
-        self.proxy_headers = proxy_headers
-        host = self.url.host_subcomponent
-        default = self.url.is_default_port()
-        self.headers: CIMultiDict[str] = CIMultiDict(
-            {"Host": host if default else f"{host}:{self.url.port}"}
-        )
-
-    @property
-    def host(self) -> str:
-        host = self.url.raw_host
-        assert host is not None
-        return host
-
-    @property
-    def port(self) -> Optional[int]:
-        return self.url.port
-
-    def is_ssl(self) -> bool:
-        return self.url.scheme in _SSL_SCHEMES
-
-    @property
-    def connection_key(self) -> ConnectionKey:
-        headers_hash = None
-        if self.proxy_headers:
-            headers_hash = hash(tuple(self.proxy_headers.items()))
-        return ConnectionKey(
-            self.host,
-            self.port,
-            self.is_ssl(),
-            self.ssl,
-            self.proxy,
-            self.proxy_auth,
-            headers_hash,
-        )
+def client_request(
+    url: Union[str, URL],
+    *,
+    method: str = "GET",
+    ssl: Any = True,
+    server_hostname: Optional[str] = None,
+    proxy: Optional[URL] = None,
+    proxy_auth: Any = None,
+    proxy_headers: Optional[CIMultiDict[str]] = None,
+) -> ClientRequest:
+    """A real ClientRequest for ``url``, to hand to a connector directly."""
+    return ClientRequest(
+        method,
+        URL(url),
+        ssl=ssl,
+        server_hostname=server_hostname,
+        proxy=proxy,
+        proxy_auth=proxy_auth,
+        proxy_headers=proxy_headers,
+    )
 
 
 async def roundtrip(
     conn: Connection,
-    req: FakeRequest,
+    req: ClientRequest,
     *,
     method: str = "GET",
     path: Optional[str] = None,

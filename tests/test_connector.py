@@ -24,7 +24,7 @@ from aiohttp.connector import BaseConnector, TCPConnector
 from aiohttp.test_utils import RawTestServer
 from aiohttp.web_request import BaseRequest
 
-from ._connector_helpers import FakeRequest, FakeResolver, RecordingTrace, roundtrip
+from ._connector_helpers import FakeResolver, RecordingTrace, client_request, roundtrip
 
 ServerFactory = Callable[..., Awaitable[RawTestServer]]
 
@@ -57,7 +57,7 @@ def url(server: RawTestServer, path: str = "/") -> str:
 async def test_sequential_requests_reuse_the_transport(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], ClientTimeout())
     message, body = await roundtrip(conn, req)
     assert (message.code, body) == (200, b"hello /")
@@ -75,7 +75,7 @@ async def test_sequential_requests_reuse_the_transport(
 async def test_not_reused_after_connection_close(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     message, body = await roundtrip(conn, req, path="/close")
     assert body == b"bye" and message.should_close
@@ -91,7 +91,7 @@ async def test_not_reused_after_connection_close(
 async def test_not_reused_with_unread_body(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     message, _ = await roundtrip(conn, req, path="/big", read_body=False)
     assert message.code == 200
@@ -107,7 +107,7 @@ async def test_not_reused_with_unread_body(
 async def test_close_instead_of_release_drops_connection(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     await roundtrip(conn, req)
     calls: list[str] = []
@@ -121,7 +121,7 @@ async def test_close_instead_of_release_drops_connection(
 async def test_force_close_never_pools(server: RawTestServer) -> None:
     async with TCPConnector(force_close=True) as connector:
         assert connector.force_close
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         conn = await connector.connect(req, [], None)
         await roundtrip(conn, req)
         proto = conn.protocol
@@ -133,7 +133,7 @@ async def test_force_close_never_pools(server: RawTestServer) -> None:
 async def test_keepalive_timeout_expiry(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     await roundtrip(conn, req)
     proto = conn.protocol
@@ -151,7 +151,7 @@ async def test_keepalive_timeout_expiry(
 async def test_cleanup_closes_expired_idle_connections(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conns = [await connector.connect(req, [], None) for _ in range(2)]
     for conn in conns:
         await roundtrip(conn, req)
@@ -171,7 +171,7 @@ async def test_cleanup_closes_expired_idle_connections(
 async def test_peer_closed_idle_connection_is_not_reused(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     await roundtrip(conn, req)
     proto = conn.protocol
@@ -186,7 +186,7 @@ async def test_peer_closed_idle_connection_is_not_reused(
 
 async def test_keepalive_zero_closes_after_release(server: RawTestServer) -> None:
     async with TCPConnector(keepalive_timeout=0) as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         conn = await connector.connect(req, [], None)
         await roundtrip(conn, req)
         conn.release()
@@ -197,7 +197,7 @@ async def test_keepalive_zero_closes_after_release(server: RawTestServer) -> Non
 async def test_limit_waits_for_release_then_reuses(server: RawTestServer) -> None:
     async with TCPConnector(limit=1) as connector:
         assert connector.limit == 1
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         first = await connector.connect(req, [], None)
         await roundtrip(first, req)
         trace = RecordingTrace()
@@ -222,10 +222,10 @@ async def test_limit_per_host_is_per_key(
     other = await raw_server(hello)
     async with TCPConnector(limit_per_host=1) as connector:
         assert connector.limit_per_host == 1
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         first = await connector.connect(req, [], None)
         # A different host:port is not held up by the first one.
-        req2 = FakeRequest(url(other))
+        req2 = client_request(url(other))
         conn2 = await connector.connect(req2, [], None)
         trace = RecordingTrace()
         waiting = asyncio.ensure_future(connector.connect(req, [trace], None))
@@ -241,7 +241,7 @@ async def test_limit_per_host_is_per_key(
 
 async def test_pool_wait_counts_against_connect_timeout(server: RawTestServer) -> None:
     async with TCPConnector(limit=1) as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         held = await connector.connect(req, [], None)
         with pytest.raises(ConnectionTimeoutError) as info:
             await connector.connect(req, [], ClientTimeout(connect=0.01))
@@ -253,7 +253,7 @@ async def test_pool_wait_counts_against_connect_timeout(server: RawTestServer) -
 
 async def test_cancelled_waiter_leaves_queue(server: RawTestServer) -> None:
     async with TCPConnector(limit=1) as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         held = await connector.connect(req, [], None)
         trace = RecordingTrace()
         waiting = asyncio.ensure_future(connector.connect(req, [trace], None))
@@ -269,7 +269,7 @@ async def test_woken_then_cancelled_waiter_passes_the_slot_on(
     server: RawTestServer,
 ) -> None:
     async with TCPConnector(limit=1) as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         held = await connector.connect(req, [], None)
         await roundtrip(held, req)
         traces = [RecordingTrace(), RecordingTrace()]
@@ -286,7 +286,7 @@ async def test_woken_then_cancelled_waiter_passes_the_slot_on(
 
 async def test_close_wakes_waiters_with_error(server: RawTestServer) -> None:
     connector = TCPConnector(limit=1)
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     held = await connector.connect(req, [], None)
     trace = RecordingTrace()
     waiting = asyncio.ensure_future(connector.connect(req, [trace], None))
@@ -320,7 +320,7 @@ async def test_base_connector_cannot_connect(server: RawTestServer) -> None:
     async with BaseConnector() as connector:
         assert "in use" in repr(connector)
         with pytest.raises(NotImplementedError, match="TCPConnector"):
-            await connector.connect(FakeRequest(url(server)), [], None)
+            await connector.connect(client_request(url(server)), [], None)
         assert not connector._acquired
     assert connector.closed and "closed" in repr(connector)
 
@@ -328,7 +328,7 @@ async def test_base_connector_cannot_connect(server: RawTestServer) -> None:
 # ------------------------------------------------------------------ closing
 async def test_close_with_connections_in_use(server: RawTestServer) -> None:
     connector = TCPConnector()
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     in_use = await connector.connect(req, [], None)
     idle = await connector.connect(req, [], None)
     await roundtrip(idle, req)
@@ -353,7 +353,7 @@ async def test_unclosed_connector_warns(
     contexts: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: contexts.append(context))
     connector = TCPConnector()
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     await roundtrip(conn, req)
     proto = conn.protocol
@@ -371,7 +371,7 @@ async def test_unclosed_connection_warns(
 ) -> None:
     contexts: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: contexts.append(context))
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     assert repr(conn).startswith("Connection<ConnectionKey(")
     with pytest.warns(ResourceWarning, match="Unclosed connection"):
@@ -384,7 +384,7 @@ async def test_unclosed_connection_warns(
 async def test_connection_detach(
     server: RawTestServer, connector: TCPConnector
 ) -> None:
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     conn = await connector.connect(req, [], None)
     proto = conn.protocol
     assert conn.loop is connector._loop and conn.key == req.connection_key
@@ -397,7 +397,7 @@ async def test_connection_detach(
 async def test_fake_resolver_maps_host(server: RawTestServer) -> None:
     resolver = FakeResolver({"fake.example": "127.0.0.1"})
     async with TCPConnector(resolver=resolver) as connector:
-        req = FakeRequest(f"http://fake.example:{server.port}/x")
+        req = client_request(f"http://fake.example:{server.port}/x")
         trace = RecordingTrace()
         conn = await connector.connect(req, [trace], None)
         _message, body = await roundtrip(conn, req)
@@ -422,7 +422,7 @@ async def test_dns_cache_ttl_and_clear(server: RawTestServer) -> None:
     resolver = FakeResolver({"fake.example": "127.0.0.1"})
     async with TCPConnector(resolver=resolver, force_close=True) as connector:
         assert connector.use_dns_cache
-        req = FakeRequest(f"http://fake.example:{server.port}/")
+        req = client_request(f"http://fake.example:{server.port}/")
         for _ in range(2):
             (await connector.connect(req, [], None)).release()
         assert len(resolver.calls) == 1
@@ -447,7 +447,7 @@ async def test_dns_cache_disabled(server: RawTestServer) -> None:
         resolver=resolver, use_dns_cache=False, force_close=True
     ) as connector:
         assert not connector.use_dns_cache
-        req = FakeRequest(f"http://fake.example:{server.port}/")
+        req = client_request(f"http://fake.example:{server.port}/")
         for _ in range(2):
             (await connector.connect(req, [], None)).release()
         assert len(resolver.calls) == 2
@@ -458,7 +458,7 @@ async def test_dns_cache_never_expires_with_ttl_none(server: RawTestServer) -> N
     async with TCPConnector(
         resolver=resolver, ttl_dns_cache=None, force_close=True
     ) as connector:
-        req = FakeRequest(f"http://fake.example:{server.port}/")
+        req = client_request(f"http://fake.example:{server.port}/")
         for _ in range(2):
             (await connector.connect(req, [], None)).release()
         assert len(resolver.calls) == 1
@@ -468,7 +468,7 @@ async def test_concurrent_lookups_are_shared(server: RawTestServer) -> None:
     resolver = FakeResolver({"fake.example": "127.0.0.1"})
     resolver.gate = asyncio.Event()
     async with TCPConnector(resolver=resolver) as connector:
-        req = FakeRequest(f"http://fake.example:{server.port}/")
+        req = client_request(f"http://fake.example:{server.port}/")
         traces = [RecordingTrace(), RecordingTrace()]
         tasks = [
             asyncio.ensure_future(connector.connect(req, [t], None)) for t in traces
@@ -487,7 +487,7 @@ async def test_cancelled_lookup_does_not_cancel_shared_one(
     resolver = FakeResolver({"fake.example": "127.0.0.1"})
     resolver.gate = asyncio.Event()
     async with TCPConnector(resolver=resolver) as connector:
-        req = FakeRequest(f"http://fake.example:{server.port}/")
+        req = client_request(f"http://fake.example:{server.port}/")
         first = asyncio.ensure_future(connector.connect(req, [], None))
         await resolver.called.wait()
         trace = RecordingTrace()
@@ -503,7 +503,7 @@ async def test_cancelled_lookup_does_not_cancel_shared_one(
 async def test_dns_failure_is_dns_error(connector: TCPConnector) -> None:
     resolver = FakeResolver({})
     async with TCPConnector(resolver=resolver) as connector:
-        req = FakeRequest("http://nowhere.invalid/")
+        req = client_request("http://nowhere.invalid/")
         with pytest.raises(ClientConnectorDNSError) as info:
             await connector.connect(req, [], None)
     exc = info.value
@@ -519,7 +519,7 @@ async def test_dns_lookup_counts_against_connect_timeout() -> None:
     resolver = FakeResolver({"slow.example": "127.0.0.1"})
     resolver.gate = asyncio.Event()  # never set: the lookup hangs
     async with TCPConnector(resolver=resolver) as connector:
-        req = FakeRequest("http://slow.example/")
+        req = client_request("http://slow.example/")
         with pytest.raises(ConnectionTimeoutError):
             await connector.connect(req, [], ClientTimeout(connect=0.01))
         assert not connector._acquired
@@ -548,7 +548,7 @@ async def test_connection_refused_names_host_and_port(connector: TCPConnector) -
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()  # nothing listens there now
-    req = FakeRequest(f"http://127.0.0.1:{port}/")
+    req = client_request(f"http://127.0.0.1:{port}/")
     with pytest.raises(ClientConnectorError) as info:
         await connector.connect(req, [], None)
     exc = info.value
@@ -566,7 +566,7 @@ async def test_family_filters_addresses(server: RawTestServer) -> None:
     resolver = FakeResolver({"dual.example": ["::1", "127.0.0.1"]})
     async with TCPConnector(resolver=resolver, family=socket.AF_INET) as connector:
         assert connector.family == socket.AF_INET
-        req = FakeRequest(f"http://dual.example:{server.port}/")
+        req = client_request(f"http://dual.example:{server.port}/")
         conn = await connector.connect(req, [], None)
         assert conn.transport is not None
         assert conn.transport.get_extra_info("peername")[0] == "127.0.0.1"
@@ -577,14 +577,14 @@ async def test_family_filters_addresses(server: RawTestServer) -> None:
 async def test_no_address_of_family(server: RawTestServer) -> None:
     resolver = FakeResolver({"v4.example": "127.0.0.1"})
     async with TCPConnector(resolver=resolver, family=socket.AF_INET6) as connector:
-        req = FakeRequest(f"http://v4.example:{server.port}/")
+        req = client_request(f"http://v4.example:{server.port}/")
         with pytest.raises(ClientConnectorError, match="matches family"):
             await connector.connect(req, [], None)
 
 
 async def test_local_addr(server: RawTestServer) -> None:
     async with TCPConnector(local_addr=("127.0.0.1", 0)) as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         conn = await connector.connect(req, [], None)
         assert conn.transport is not None
         assert conn.transport.get_extra_info("sockname")[0] == "127.0.0.1"
@@ -601,7 +601,7 @@ async def test_socket_factory_is_used(server: RawTestServer) -> None:
         return sock
 
     async with TCPConnector(socket_factory=factory) as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         (await connector.connect(req, [], None)).release()
     assert len(made) == 1
 
@@ -614,7 +614,7 @@ async def test_ipv6_literal(raw_server: ServerFactory) -> None:
     except OSError:
         pytest.skip("cannot bind ::1")
     async with TCPConnector() as connector:
-        req = FakeRequest(f"http://[::1]:{server.port}/v6")
+        req = client_request(f"http://[::1]:{server.port}/v6")
         conn = await connector.connect(req, [], None)
         _, body = await roundtrip(conn, req)
         assert body == b"hello /v6"
@@ -624,7 +624,7 @@ async def test_ipv6_literal(raw_server: ServerFactory) -> None:
 async def test_trailing_dots_in_host(server: RawTestServer) -> None:
     resolver = FakeResolver({"fake.example.": "127.0.0.1"})
     async with TCPConnector(resolver=resolver) as connector:
-        req = FakeRequest(f"http://fake.example..:{server.port}/")
+        req = client_request(f"http://fake.example..:{server.port}/")
         (await connector.connect(req, [], None)).release()
         assert resolver.calls[0][0] == "fake.example."
 
@@ -636,7 +636,7 @@ async def test_trace_create_end_failure_closes_connection(
         async def send_connection_create_end(self) -> None:
             raise RuntimeError("trace failed")
 
-    req = FakeRequest(url(server))
+    req = client_request(url(server))
     with pytest.raises(RuntimeError, match="trace failed"):
         await connector.connect(req, [Boom()], None)
     assert not connector._acquired and not connector._conns
@@ -651,7 +651,7 @@ async def test_sock_connect_timeout(
 
     monkeypatch.setattr(connector_module.aiohappyeyeballs, "start_connection", never)
     async with TCPConnector() as connector:
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         with pytest.raises(ConnectionTimeoutError, match="Connection timeout to host"):
             await connector.connect(req, [], ClientTimeout(sock_connect=0.01))
         assert not connector._acquired
@@ -670,7 +670,7 @@ async def test_source_traceback_in_debug_mode(
     loop.set_debug(True)
     try:
         connector = TCPConnector()
-        req = FakeRequest(url(server))
+        req = client_request(url(server))
         conn = await connector.connect(req, [], None)
         conn2 = await connector.connect(req, [], None)
         await roundtrip(conn, req)
@@ -692,7 +692,7 @@ async def test_async_resolver_with_connector(server: RawTestServer) -> None:
 
     resolver = AsyncResolver()
     async with TCPConnector(resolver=resolver, family=socket.AF_INET) as connector:
-        req = FakeRequest(f"http://localhost:{server.port}/dns")
+        req = client_request(f"http://localhost:{server.port}/dns")
         conn = await connector.connect(req, [], None)
         _, body = await roundtrip(conn, req)
         assert body == b"hello /dns"
@@ -732,7 +732,7 @@ async def test_happy_eyeballs_settings_and_fallback(
         async with TCPConnector(
             resolver=resolver, happy_eyeballs_delay=None, interleave=2
         ) as connector:
-            req = FakeRequest(f"http://two.example:{server.port}/he")
+            req = client_request(f"http://two.example:{server.port}/he")
             conn = await connector.connect(req, [], None)
             _message, body = await roundtrip(conn, req)
             conn.release()

@@ -31,7 +31,7 @@ from aiohttp.helpers import BasicAuth
 from aiohttp.test_utils import RawTestServer
 from aiohttp.web_request import BaseRequest
 
-from ._connector_helpers import FakeRequest, FakeResolver, roundtrip
+from ._connector_helpers import FakeResolver, client_request, roundtrip
 
 ServerFactory = Callable[..., Awaitable[RawTestServer]]
 
@@ -80,7 +80,7 @@ def https(server: RawTestServer, host: str = "127.0.0.1", path: str = "/") -> st
     return f"https://{host}:{server.port}{path}"
 
 
-async def fetch(connector: TCPConnector, req: FakeRequest) -> bytes:
+async def fetch(connector: TCPConnector, req: client_request) -> bytes:
     conn = await connector.connect(req, [], ClientTimeout(connect=10))
     try:
         message, body = await roundtrip(conn, req)
@@ -93,7 +93,7 @@ async def fetch(connector: TCPConnector, req: FakeRequest) -> bytes:
 # ------------------------------------------------------------ verification
 async def test_untrusted_certificate_fails(tls_server: RawTestServer) -> None:
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server))
+        req = client_request(https(tls_server))
         with pytest.raises(ClientConnectorCertificateError) as info:
             await connector.connect(req, [], None)
     exc = info.value
@@ -109,14 +109,14 @@ async def test_untrusted_certificate_fails(tls_server: RawTestServer) -> None:
 
 async def test_ssl_false_skips_verification(tls_server: RawTestServer) -> None:
     async with TCPConnector(ssl=False) as connector:
-        assert await fetch(connector, FakeRequest(https(tls_server))) == b"secure /"
+        assert await fetch(connector, client_request(https(tls_server))) == b"secure /"
 
 
 async def test_request_ssl_false_overrides_connector(
     tls_server: RawTestServer,
 ) -> None:
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), ssl=False)
+        req = client_request(https(tls_server), ssl=False)
         assert await fetch(connector, req) == b"secure /"
 
 
@@ -124,7 +124,7 @@ async def test_trusted_context(
     tls_server: RawTestServer, client_ctx: ssl.SSLContext
 ) -> None:
     async with TCPConnector(ssl=client_ctx) as connector:
-        req = FakeRequest(https(tls_server, "localhost", "/ok"))
+        req = client_request(https(tls_server, "localhost", "/ok"))
         assert await fetch(connector, req) == b"secure /ok"
         # Second request: same TLS connection from the pool.
         conn = await connector.connect(req, [], None)
@@ -137,7 +137,7 @@ async def test_request_context_overrides_connector(
     tls_server: RawTestServer, client_ctx: ssl.SSLContext
 ) -> None:
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), ssl=client_ctx)
+        req = client_request(https(tls_server), ssl=client_ctx)
         assert await fetch(connector, req) == b"secure /"
 
 
@@ -150,18 +150,18 @@ async def test_server_hostname_is_verified(
     ) as connector:
         # Connect by a name the certificate does not list, but ask TLS for one
         # it does.
-        req = FakeRequest(
+        req = client_request(
             https(tls_server, "other.example"), server_hostname="tls.example"
         )
         assert await fetch(connector, req) == b"secure /"
-        bad = FakeRequest(https(tls_server, "other.example"))
+        bad = client_request(https(tls_server, "other.example"))
         with pytest.raises(ClientConnectorCertificateError):
             await connector.connect(bad, [], None)
 
 
 async def test_plain_server_gives_ssl_error(plain_server: RawTestServer) -> None:
     async with TCPConnector(ssl=False) as connector:
-        req = FakeRequest(https(plain_server))
+        req = client_request(https(plain_server))
         with pytest.raises(ClientConnectorError) as info:
             await connector.connect(req, [], ClientTimeout(sock_connect=10))
     # Either the handshake fails (SSL error) or the server hangs up on it.
@@ -174,13 +174,13 @@ async def test_fingerprint_match(
 ) -> None:
     fingerprint = Fingerprint(cert_digest(server_cert))
     async with TCPConnector(ssl=fingerprint) as connector:
-        assert await fetch(connector, FakeRequest(https(tls_server))) == b"secure /"
+        assert await fetch(connector, client_request(https(tls_server))) == b"secure /"
 
 
 async def test_fingerprint_mismatch(tls_server: RawTestServer) -> None:
     expected = hashlib.sha256(b"another certificate").digest()
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), ssl=Fingerprint(expected))
+        req = client_request(https(tls_server), ssl=Fingerprint(expected))
         with pytest.raises(ServerFingerprintMismatch) as info:
             await connector.connect(req, [], None)
         assert not connector._acquired
@@ -199,7 +199,7 @@ async def test_deprecated_ssl_arguments(
     await connector.close()
     with pytest.warns(DeprecationWarning, match="fingerprint is deprecated"):
         connector = TCPConnector(fingerprint=cert_digest(server_cert))
-    assert await fetch(connector, FakeRequest(https(tls_server))) == b"secure /"
+    assert await fetch(connector, client_request(https(tls_server))) == b"secure /"
     await connector.close()
     ctx = ssl.create_default_context()
     with pytest.warns(DeprecationWarning, match="ssl_context is deprecated"):
@@ -222,7 +222,7 @@ async def test_close_waits_for_tls_connections(
     tls_server: RawTestServer, abort_ssl: bool
 ) -> None:
     connector = TCPConnector(ssl=False)
-    req = FakeRequest(https(tls_server))
+    req = client_request(https(tls_server))
     conn = await connector.connect(req, [], None)
     await roundtrip(conn, req)
     proto = conn.protocol
@@ -313,7 +313,7 @@ async def test_https_through_connect_proxy(
     tls_server: RawTestServer, proxy: Proxy, client_ctx: ssl.SSLContext
 ) -> None:
     async with TCPConnector(ssl=client_ctx) as connector:
-        req = FakeRequest(
+        req = client_request(
             https(tls_server, "localhost", "/tunnel"),
             proxy=proxy.url,
             proxy_auth=BasicAuth("user", "pass"),
@@ -334,7 +334,7 @@ async def test_tunnel_verifies_target_certificate(
     tls_server: RawTestServer, proxy: Proxy
 ) -> None:
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), proxy=proxy.url)
+        req = client_request(https(tls_server), proxy=proxy.url)
         with pytest.raises(ClientConnectorCertificateError):
             await connector.connect(req, [], None)
         assert not connector._acquired
@@ -345,7 +345,7 @@ async def test_tunnel_fingerprint_mismatch(
 ) -> None:
     async with TCPConnector() as connector:
         wrong = Fingerprint(hashlib.sha256(b"nope").digest())
-        req = FakeRequest(https(tls_server), proxy=proxy.url, ssl=wrong)
+        req = client_request(https(tls_server), proxy=proxy.url, ssl=wrong)
         with pytest.raises(ServerFingerprintMismatch):
             await connector.connect(req, [], None)
 
@@ -356,7 +356,7 @@ async def test_proxy_refuses_tunnel(tls_server: RawTestServer, proxy: Proxy) -> 
         b"Proxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n"
     )
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), proxy=proxy.url)
+        req = client_request(https(tls_server), proxy=proxy.url)
         with pytest.raises(ClientHttpProxyError) as info:
             await connector.connect(req, [], None)
         assert not connector._acquired
@@ -369,7 +369,7 @@ async def test_proxy_refuses_tunnel(tls_server: RawTestServer, proxy: Proxy) -> 
 
 async def test_plain_http_goes_to_proxy(proxy: Proxy) -> None:
     async with TCPConnector() as connector:
-        req = FakeRequest("http://target.invalid/page", proxy=proxy.url)
+        req = client_request("http://target.invalid/page", proxy=proxy.url)
         conn = await connector.connect(req, [], None)
         _message, body = await roundtrip(conn, req)
         conn.release()
@@ -382,7 +382,7 @@ async def test_unreachable_proxy(tls_server: RawTestServer, proxy: Proxy) -> Non
     proxy.server.close()
     await proxy.server.wait_closed()
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), proxy=proxy.url)
+        req = client_request(https(tls_server), proxy=proxy.url)
         with pytest.raises(ClientProxyConnectionError) as info:
             await connector.connect(req, [], None)
     assert f"127.0.0.1:{proxy.port}" in str(info.value)
@@ -409,7 +409,7 @@ async def test_fingerprint_ignores_plain_transport(
     plain_server: RawTestServer,
 ) -> None:
     async with TCPConnector() as connector:
-        req = FakeRequest(str(plain_server.make_url("/")))
+        req = client_request(str(plain_server.make_url("/")))
         conn = await connector.connect(req, [], None)
         assert conn.transport is not None
         Fingerprint(hashlib.sha256(b"x").digest()).check(conn.transport)
@@ -423,7 +423,7 @@ async def test_proxy_interim_answer_and_missing_reason(
         b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 407 \r\nContent-Length: 0\r\n\r\n"
     )
     async with TCPConnector() as connector:
-        req = FakeRequest(https(tls_server), proxy=proxy.url)
+        req = client_request(https(tls_server), proxy=proxy.url)
         with pytest.raises(ClientHttpProxyError) as info:
             await connector.connect(req, [], None)
     assert info.value.status == 407
@@ -441,7 +441,7 @@ async def test_cleanup_closed_and_shutdown_timeout(tls_server: RawTestServer) ->
                 ssl=False, enable_cleanup_closed=True, ssl_shutdown_timeout=1.0
             )
     async with connector:
-        req = FakeRequest(https(tls_server))
+        req = client_request(https(tls_server))
         conn = await connector.connect(req, [], None)
         await roundtrip(conn, req)
         proto = conn.protocol

@@ -12,7 +12,7 @@ from aiohttp.client_exceptions import ClientConnectorError, UnixClientConnectorE
 from aiohttp.connector import NamedPipeConnector, UnixConnector
 from aiohttp.web_request import BaseRequest
 
-from ._connector_helpers import FakeRequest, roundtrip
+from ._connector_helpers import client_request, roundtrip
 
 pytestmark = pytest.mark.skipif(
     not hasattr(asyncio.AbstractEventLoop, "create_unix_connection")
@@ -40,7 +40,7 @@ async def test_request_over_unix_socket(unix_path: str) -> None:
     async with UnixConnector(unix_path) as connector:
         assert connector.path == unix_path
         assert "unix" in connector.allowed_protocol_schema_set
-        req = FakeRequest("http://any-host/path")
+        req = client_request("http://any-host/path")
         conn = await connector.connect(req, [], None)
         _message, body = await roundtrip(conn, req)
         assert body == b"unix /path"
@@ -54,7 +54,7 @@ async def test_request_over_unix_socket(unix_path: str) -> None:
 async def test_missing_socket(tmp_path: Path) -> None:
     path = str(tmp_path / "nothing.sock")
     async with UnixConnector(path) as connector:
-        req = FakeRequest("http://localhost/")
+        req = client_request("http://localhost/")
         with pytest.raises(UnixClientConnectorError) as info:
             await connector.connect(req, [], None)
     exc = info.value
