@@ -26,6 +26,7 @@ from multidict import CIMultiDict
 
 from . import hdrs
 from ._helpers import SENTINEL, Sentinel
+from ._json_dumps import dumps_default
 from ._mime import content_disposition_header, parse_mimetype
 from .streams import StreamReader
 from .typedefs import JSONEncoder, LooseHeaders
@@ -478,8 +479,10 @@ class JsonPayload(BytesPayload):
         *args: Any,
         **kwargs: Any,
     ) -> None:
+        # The default json.dumps runs as dumps_default (same text, shorter).
+        text = dumps_default(value) if dumps is json.dumps else dumps(value)
         super().__init__(
-            dumps(value).encode(encoding),
+            text.encode(encoding),
             *args,
             content_type=content_type,
             encoding=encoding,

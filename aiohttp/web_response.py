@@ -12,6 +12,7 @@ from multidict import CIMultiDict
 
 from . import hdrs
 from ._helpers import SENTINEL, http_date_now
+from ._json_dumps import dumps_default
 from ._response_fields import (
     body_payload,
     format_etag_header,
@@ -702,7 +703,9 @@ def json_response(
     if data is not SENTINEL:
         if text or body:
             raise ValueError("only one of data, text, or body should be specified")
-        text = dumps(data)
+        # The default dumps (json.dumps) runs as dumps_default: the same
+        # text and errors, without two Python layers.
+        text = dumps_default(data) if dumps is json.dumps else dumps(data)
     return Response(
         text=text,
         body=body,
