@@ -9,9 +9,37 @@ when its buffer passes its limit and :meth:`resume_reading` once drained.
 """
 
 import asyncio
-from typing import Optional, cast
+import threading
+from typing import Final, Optional, cast
 
-__all__ = ("BaseProtocol",)
+__all__ = ("BaseProtocol", "receive_buffer")
+
+#: Size of the per-thread receive buffer (see receive_buffer()).
+RECEIVE_BUFFER_SIZE: Final = 2**16
+_receive_buffers = threading.local()
+
+
+def receive_buffer() -> memoryview:
+    """This thread's receive buffer, for ``asyncio.BufferedProtocol.get_buffer``.
+
+    Why: a plain ``asyncio.Protocol`` on asyncio's selector loop receives
+    with ``sock.recv(256 KiB)``, a fresh 256 KiB ``bytes`` per read that is
+    then shrunk to the bytes received. Above glibc's mmap threshold (128 KiB
+    until the process frees a larger block) each read then costs an
+    ``mmap``, an ``mremap`` and a ``munmap`` plus a page fault: more than the
+    rest of a small keep-alive response. ``recv_into`` this buffer costs none
+    of that.
+
+    One buffer per thread, shared by every connection of the thread's event
+    loop: a transport calls ``get_buffer()``, receives into it and calls
+    ``buffer_updated()`` synchronously, one connection at a time, and
+    ``buffer_updated()`` copies the bytes out before anything else runs.
+    Per thread, not per module, because each thread may run its own loop.
+    """
+    view: Optional[memoryview] = getattr(_receive_buffers, "view", None)
+    if view is None:
+        view = _receive_buffers.view = memoryview(bytearray(RECEIVE_BUFFER_SIZE))
+    return view
 
 
 class BaseProtocol(asyncio.Protocol):

@@ -12,7 +12,7 @@ import collections
 import math
 from typing import Any, Final, Optional
 
-from .base_protocol import BaseProtocol
+from .base_protocol import BaseProtocol, receive_buffer
 from .client_exceptions import (
     ClientOSError,
     ClientPayloadError,
@@ -42,7 +42,7 @@ def _with_cause(exc: BaseException, cause: Optional[BaseException]) -> BaseExcep
     return exc
 
 
-class ResponseHandler(BaseProtocol):
+class ResponseHandler(BaseProtocol, asyncio.BufferedProtocol):
     """Parses the responses arriving on one client connection.
 
     The session calls :meth:`set_response_params` and
@@ -50,6 +50,11 @@ class ResponseHandler(BaseProtocol):
     :meth:`read` for the response. Errors before a head are raised by
     :meth:`read`; errors inside a body are set on the body stream as
     :class:`~aiohttp.ClientPayloadError`.
+
+    Transports hand it data through ``asyncio.BufferedProtocol``
+    (:meth:`get_buffer` and :meth:`buffer_updated`, into the thread's shared
+    receive buffer); :meth:`data_received` takes bytes directly and does the
+    same work.
     """
 
     __slots__ = (
@@ -62,6 +67,7 @@ class ResponseHandler(BaseProtocol):
         "_payload",
         "_read_bufsize",
         "_read_timeout",
+        "_recv_view",
         "_request_method",
         "_responses",
         "_should_close",
@@ -98,6 +104,7 @@ class ResponseHandler(BaseProtocol):
         self._timeout_handle: Optional[asyncio.TimerHandle] = None
         self._last_read = 0.0
         self._lost_reason: Optional[BaseException] = None
+        self._recv_view: Optional[memoryview] = None
         #: Bytes received after a 101 / tunnel head, for the upgraded protocol.
         self.leftover = b""
         #: Done once the connection is lost; the connector awaits it on close.
@@ -235,6 +242,19 @@ class ResponseHandler(BaseProtocol):
         return self._responses.popleft()
 
     # ---------------------------------------------------- asyncio protocol
+    def get_buffer(self, sizehint: int) -> memoryview:
+        # Taken on the first read, in the loop's thread (see receive_buffer).
+        view = self._recv_view
+        if view is None:
+            view = self._recv_view = receive_buffer()
+        return view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        view = self._recv_view
+        assert view is not None, "buffer_updated() without get_buffer()"
+        # Copied out at once: the buffer is shared and the next read reuses it.
+        self.data_received(view[:nbytes].tobytes())
+
     def data_received(self, data: bytes) -> None:
         if self._read_timeout is not None:
             self._last_read = self._loop.time()
