@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ssl
 import threading
 from collections.abc import Awaitable, Callable
 
 import pytest
-import trustme
 
 import aiohttp
 from aiohttp import web
@@ -22,6 +20,9 @@ from aiohttp.base_protocol import RECEIVE_BUFFER_SIZE, receive_buffer
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.pytest_plugin import AiohttpClient
 from aiohttp.test_utils import TestServer
+
+from ._thread_helpers import run_in_threads
+from ._tls_helpers import tls_contexts
 
 
 def _body(seed: int, size: int) -> bytes:
@@ -114,12 +115,7 @@ async def test_many_connections_at_once(aiohttp_client: AiohttpClient) -> None:
 
 
 async def test_over_tls(aiohttp_server: Callable[..., Awaitable[TestServer]]) -> None:
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
+    server_ctx, client_ctx = tls_contexts()
     server = await aiohttp_server(_app(), ssl=server_ctx)
     async with aiohttp.ClientSession() as session:
         for seed, size in ((1, 10), (2, RECEIVE_BUFFER_SIZE * 3 + 5)):
@@ -131,9 +127,6 @@ async def test_over_tls(aiohttp_server: Callable[..., Awaitable[TestServer]]) ->
 def test_event_loops_in_threads() -> None:
     # Each thread runs its own loop, server and session; every thread's
     # connections share that thread's buffer only.
-    errors: list[BaseException] = []
-    results: list[bool] = []
-
     async def work(index: int) -> bool:
         runner = web.AppRunner(_app(), access_log=None)
         await runner.setup()
@@ -152,16 +145,4 @@ def test_event_loops_in_threads() -> None:
         finally:
             await runner.cleanup()
 
-    def run(index: int) -> None:
-        try:
-            results.append(asyncio.run(work(index)))
-        except BaseException as exc:  # pragma: no cover - the failure case
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert results == [True] * 4
+    assert run_in_threads(lambda index: asyncio.run(work(index)), 4) == [True] * 4

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-import threading
 from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,8 @@ from hypothesis import strategies as st
 from aiohttp import web
 from aiohttp._json_dumps import dumps_default
 from aiohttp.pytest_plugin import AiohttpClient
+
+from ._thread_helpers import run_in_threads
 
 
 class Color(enum.IntEnum):
@@ -122,23 +123,11 @@ def test_threads_share_nothing() -> None:
     # circular-reference record would report a false cycle.
     shared = {"items": [{"n": i, "t": "x" * 50} for i in range(300)]}
     expected = json.dumps(shared)
-    results: list[str] = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
-        try:
-            for _ in range(50):
-                results.append(dumps_default(shared))
-        except BaseException as exc:  # pragma: no cover - the failure case
-            errors.append(exc)
+    def work(index: int) -> list[str]:
+        return [dumps_default(shared) for _ in range(50)]
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert results == [expected] * 200
+    assert run_in_threads(work, 4) == [[expected] * 50] * 4
 
 
 async def test_json_response_default_and_custom_dumps(

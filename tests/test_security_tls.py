@@ -12,23 +12,18 @@ import ssl
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import trustme
 
 from aiohttp import web
 from aiohttp.web_runner import ServerRunner, TCPSite
 from aiohttp.web_server import Server
 
+from ._tls_helpers import tls_contexts
+
 
 @pytest.fixture(scope="module")
 def tls() -> Iterator[tuple[ssl.SSLContext, ssl.SSLContext]]:
     """(server context, client context) trusted for 127.0.0.1."""
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
-    yield server_ctx, client_ctx
+    yield tls_contexts()
 
 
 class Site:

@@ -23,6 +23,8 @@ from aiohttp.test_utils import (
     unused_port,
 )
 
+from ._tls_helpers import tls_contexts
+
 
 async def hello(request: web.BaseRequest) -> web.Response:
     return web.Response(text=f"hello {request.path}")
@@ -137,12 +139,7 @@ async def test_server_on_ipv6() -> None:
 
 
 async def test_server_over_tls() -> None:
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
+    server_ctx, client_ctx = tls_contexts()
     server = RawTestServer(hello)
     await server.start_server(ssl=server_ctx)
     try:
