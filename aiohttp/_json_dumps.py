@@ -5,9 +5,10 @@ With every argument at its default, ``json.dumps`` hands the object to
 the C encoder (``json.encoder.c_make_encoder``) and runs it. Those two Python
 layers cost more than the encoding of a small dict. ``dumps_default`` builds
 the same C encoder with the same arguments and runs it directly, so the text,
-the exceptions and their messages are exactly ``json.dumps``'s. It is used
-where aiohttp's API defaults to ``json.dumps`` (``web.json_response``) and the
-caller kept that default.
+the exceptions and their messages are exactly ``json.dumps``'s.
+:func:`encode_json` uses it where aiohttp's API takes a ``dumps`` argument
+that defaults to ``json.dumps`` (``web.json_response``, ``JsonPayload``) and
+the caller kept that default.
 
 A fresh encoder per call, as ``iterencode`` makes one: its ``markers`` dict
 (the circular-reference check) is then never shared between calls or threads.
@@ -21,7 +22,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ("dumps_default",)
+__all__ = ("dumps_default", "encode_json")
 
 
 def _c_dumps() -> Callable[[Any], str] | None:
@@ -51,3 +52,8 @@ def _c_dumps() -> Callable[[Any], str] | None:
 
 
 dumps_default: Callable[[Any], str] = _c_dumps() or json.dumps
+
+
+def encode_json(value: Any, dumps: Callable[[Any], str]) -> str:
+    """``dumps(value)``; through ``dumps_default`` when ``dumps`` is json.dumps."""
+    return dumps_default(value) if dumps is json.dumps else dumps(value)

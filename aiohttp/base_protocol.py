@@ -12,7 +12,7 @@ import asyncio
 import threading
 from typing import Final, Optional, cast
 
-__all__ = ("BaseProtocol", "receive_buffer")
+__all__ = ("RECEIVE_BUFFER_SIZE", "BaseProtocol", "receive_buffer")
 
 #: Size of the per-thread receive buffer (see receive_buffer()).
 RECEIVE_BUFFER_SIZE: Final = 2**16

@@ -26,7 +26,7 @@ from multidict import CIMultiDict
 
 from . import hdrs
 from ._helpers import SENTINEL, Sentinel
-from ._json_dumps import dumps_default
+from ._json_dumps import encode_json
 from ._mime import content_disposition_header, parse_mimetype
 from .streams import StreamReader
 from .typedefs import JSONEncoder, LooseHeaders
@@ -479,10 +479,8 @@ class JsonPayload(BytesPayload):
         *args: Any,
         **kwargs: Any,
     ) -> None:
-        # The default json.dumps runs as dumps_default (same text, shorter).
-        text = dumps_default(value) if dumps is json.dumps else dumps(value)
         super().__init__(
-            text.encode(encoding),
+            encode_json(value, dumps).encode(encoding),
             *args,
             content_type=content_type,
             encoding=encoding,

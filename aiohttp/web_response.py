@@ -12,7 +12,7 @@ from multidict import CIMultiDict
 
 from . import hdrs
 from ._helpers import SENTINEL, http_date_now
-from ._json_dumps import dumps_default
+from ._json_dumps import encode_json
 from ._response_fields import (
     body_payload,
     format_etag_header,
@@ -703,9 +703,7 @@ def json_response(
     if data is not SENTINEL:
         if text or body:
             raise ValueError("only one of data, text, or body should be specified")
-        # The default dumps (json.dumps) runs as dumps_default: the same
-        # text and errors, without two Python layers.
-        text = dumps_default(data) if dumps is json.dumps else dumps(data)
+        text = encode_json(data, dumps)
     return Response(
         text=text,
         body=body,
