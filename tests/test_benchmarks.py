@@ -6,6 +6,8 @@ harness cannot rot unnoticed; they assert nothing about speed.
 
 from __future__ import annotations
 
+import http.client
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -81,3 +83,29 @@ def test_row_ratio_and_target(table_module: Any) -> None:
     latency.add("ours", 3.0)
     latency.add("aiohttp", 2.0)
     assert (latency.target, latency.met()) == ("<= 1x", "NO")
+
+
+def test_bare_protocol_answers_every_read() -> None:
+    # The floor the README quotes: it must serve wrk-style keep-alive GETs.
+    with subprocess.Popen(
+        [sys.executable, str(BENCH / "bare_protocol.py"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        _serve_three_gets(proc)
+
+
+def _serve_three_gets(proc: subprocess.Popen[str]) -> None:
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("Serving on http://127.0.0.1:"), line
+        conn = http.client.HTTPConnection("127.0.0.1", int(line.rsplit(":", 1)[1]))
+        for _ in range(3):  # one connection, kept alive
+            conn.request("GET", "/")
+            resp = conn.getresponse()
+            assert (resp.status, resp.read()) == (200, b"Hello, World!")
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
