@@ -14,8 +14,9 @@ from typing import Final, Optional, cast
 
 __all__ = ("RECEIVE_BUFFER_SIZE", "BaseProtocol", "receive_buffer")
 
-#: Size of the per-thread receive buffer (see receive_buffer()).
-RECEIVE_BUFFER_SIZE: Final = 2**16
+#: Size of the per-thread receive buffer (see receive_buffer()): asyncio's
+#: own read size, so a large body takes as few reads as with recv().
+RECEIVE_BUFFER_SIZE: Final = 2**18
 _receive_buffers = threading.local()
 
 
