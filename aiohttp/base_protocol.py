@@ -12,15 +12,23 @@ import asyncio
 import threading
 from typing import Final, Optional, cast
 
-__all__ = ("RECEIVE_BUFFER_SIZE", "BaseProtocol", "receive_buffer")
+__all__ = (
+    "FIRST_RECEIVE_BUFFER_SIZE",
+    "RECEIVE_BUFFER_SIZE",
+    "BaseProtocol",
+    "receive_buffer",
+)
 
-#: Size of the per-thread receive buffer (see receive_buffer()): asyncio's
+#: The largest per-thread receive buffer (see receive_buffer()): asyncio's
 #: own read size, so a large body takes as few reads as with recv().
 RECEIVE_BUFFER_SIZE: Final = 2**18
+#: The first one: most responses fit, and a fresh process (a test run, a
+#: command-line tool) does not zero 256 KiB for its first small read.
+FIRST_RECEIVE_BUFFER_SIZE: Final = 2**14
 _receive_buffers = threading.local()
 
 
-def receive_buffer() -> memoryview:
+def receive_buffer(minimum: int = 0) -> memoryview:
     """This thread's receive buffer, for ``asyncio.BufferedProtocol.get_buffer``.
 
     Why: a plain ``asyncio.Protocol`` on asyncio's selector loop receives
@@ -36,10 +44,16 @@ def receive_buffer() -> memoryview:
     ``buffer_updated()`` synchronously, one connection at a time, and
     ``buffer_updated()`` copies the bytes out before anything else runs.
     Per thread, not per module, because each thread may run its own loop.
+
+    It starts at FIRST_RECEIVE_BUFFER_SIZE; a caller whose read filled the
+    buffer asks for ``minimum=RECEIVE_BUFFER_SIZE`` and the thread's buffer
+    is replaced by a larger one. A protocol still holding the smaller one
+    may go on using it: a buffer is only used between those two calls.
     """
     view: Optional[memoryview] = getattr(_receive_buffers, "view", None)
-    if view is None:
-        view = _receive_buffers.view = memoryview(bytearray(RECEIVE_BUFFER_SIZE))
+    if view is None or len(view) < minimum:
+        size = max(minimum, FIRST_RECEIVE_BUFFER_SIZE)
+        view = _receive_buffers.view = memoryview(bytearray(size))
     return view
 
 

@@ -12,7 +12,7 @@ import collections
 import math
 from typing import Any, Final, Optional
 
-from .base_protocol import BaseProtocol, receive_buffer
+from .base_protocol import RECEIVE_BUFFER_SIZE, BaseProtocol, receive_buffer
 from .client_exceptions import (
     ClientOSError,
     ClientPayloadError,
@@ -253,7 +253,12 @@ class ResponseHandler(BaseProtocol, asyncio.BufferedProtocol):
         view = self._recv_view
         assert view is not None, "buffer_updated() without get_buffer()"
         # Copied out at once: the buffer is shared and the next read reuses it.
-        self.data_received(view[:nbytes].tobytes())
+        data = view[:nbytes].tobytes()
+        if nbytes == len(view) and nbytes < RECEIVE_BUFFER_SIZE:
+            # A full buffer: a large body is streaming in; read it in
+            # asyncio's read size from now on.
+            self._recv_view = receive_buffer(RECEIVE_BUFFER_SIZE)
+        self.data_received(data)
 
     def data_received(self, data: bytes) -> None:
         if self._read_timeout is not None:

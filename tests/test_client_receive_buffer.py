@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 import aiohttp
 from aiohttp import web
-from aiohttp.base_protocol import RECEIVE_BUFFER_SIZE, receive_buffer
+from aiohttp.base_protocol import (
+    FIRST_RECEIVE_BUFFER_SIZE,
+    RECEIVE_BUFFER_SIZE,
+    receive_buffer,
+)
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.pytest_plugin import AiohttpClient
 from aiohttp.test_utils import TestServer
@@ -51,15 +54,20 @@ def _app() -> web.Application:
     return app
 
 
-def test_one_buffer_per_thread() -> None:
-    here = receive_buffer()
-    assert receive_buffer() is here
-    assert len(here) == RECEIVE_BUFFER_SIZE and not here.readonly
-    other: list[memoryview] = []
-    thread = threading.Thread(target=lambda: other.append(receive_buffer()))
-    thread.start()
-    thread.join()
-    assert other[0] is not here and other[0].obj is not here.obj
+def test_one_buffer_per_thread_growing_on_demand() -> None:
+    def in_fresh_thread(index: int) -> tuple[memoryview, memoryview, memoryview]:
+        first = receive_buffer()
+        assert receive_buffer() is first and not first.readonly
+        assert len(first) == FIRST_RECEIVE_BUFFER_SIZE
+        grown = receive_buffer(RECEIVE_BUFFER_SIZE)
+        assert len(grown) == RECEIVE_BUFFER_SIZE
+        # From now on the thread's buffer is the large one.
+        assert receive_buffer() is grown
+        return first, grown, receive_buffer(10)
+
+    (a_first, a_grown, a_last), (b_first, _, _) = run_in_threads(in_fresh_thread, 2)
+    assert a_last is a_grown
+    assert a_first.obj is not b_first.obj
 
 
 def test_response_handler_is_a_buffered_protocol() -> None:
@@ -86,7 +94,16 @@ async def test_transport_reads_through_get_buffer(
 
 
 @pytest.mark.parametrize(
-    "size", [0, 1, RECEIVE_BUFFER_SIZE - 1, RECEIVE_BUFFER_SIZE + 1, 3 * 2**20]
+    "size",
+    [
+        0,
+        1,
+        FIRST_RECEIVE_BUFFER_SIZE - 1,
+        FIRST_RECEIVE_BUFFER_SIZE + 1,
+        RECEIVE_BUFFER_SIZE - 1,
+        RECEIVE_BUFFER_SIZE + 1,
+        3 * 2**20,
+    ],
 )
 async def test_bodies_around_the_buffer_size(
     aiohttp_client: AiohttpClient, size: int
@@ -95,6 +112,29 @@ async def test_bodies_around_the_buffer_size(
     resp = await client.get("/blob/7", params={"size": str(size)})
     assert resp.status == 200
     assert await resp.read() == _body(7, size)
+
+
+def test_a_large_body_grows_the_buffer() -> None:
+    # A read that fills the small first buffer switches the thread to the
+    # large one (checked in a fresh thread, whose buffer starts small).
+    async def fetch_large() -> int:
+        runner = web.AppRunner(_app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        try:
+            async with aiohttp.ClientSession() as session:
+                size = FIRST_RECEIVE_BUFFER_SIZE * 8
+                url = f"http://127.0.0.1:{site.port}/blob/3?size={size}"
+                async with session.get(url) as resp:
+                    assert await resp.read() == _body(3, size)
+            return len(receive_buffer())
+        finally:
+            await runner.cleanup()
+
+    assert run_in_threads(lambda index: asyncio.run(fetch_large()), 1) == [
+        RECEIVE_BUFFER_SIZE
+    ]
 
 
 async def test_many_connections_at_once(aiohttp_client: AiohttpClient) -> None:
