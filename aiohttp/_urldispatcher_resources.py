@@ -281,10 +281,10 @@ class DynamicResource(Resource):
         match = self._pattern.fullmatch(path)
         if match is None:
             return None
-        return {
-            key: unquote_path_value(value) if value is not None else ""
-            for key, value in match.groupdict().items()
-        }
+        values = match.groupdict("")  # an unmatched optional group gives ""
+        if "%" not in path:
+            return values  # no value has anything left to decode
+        return {key: unquote_path_value(value) for key, value in values.items()}
 
     def raw_match(self, path: str) -> bool:
         return path == self._orig_path
