@@ -254,7 +254,7 @@ class ResponseHandler(BaseProtocol, asyncio.BufferedProtocol):
         assert view is not None, "buffer_updated() without get_buffer()"
         # Copied out at once: the buffer is shared and the next read reuses it.
         data = view[:nbytes].tobytes()
-        if nbytes == len(view) and nbytes < RECEIVE_BUFFER_SIZE:
+        if nbytes == len(view) < RECEIVE_BUFFER_SIZE:
             # A full buffer: a large body is streaming in; read it in
             # asyncio's read size from now on.
             self._recv_view = receive_buffer(RECEIVE_BUFFER_SIZE)

@@ -114,27 +114,32 @@ async def test_bodies_around_the_buffer_size(
     assert await resp.read() == _body(7, size)
 
 
+async def _fetch_all(blobs: list[tuple[int, int]]) -> list[bool]:
+    """Serve _app() on this loop; fetch each (seed, size) blob in one session."""
+    runner = web.AppRunner(_app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        results = []
+        async with aiohttp.ClientSession() as session:
+            for seed, size in blobs:
+                url = f"http://127.0.0.1:{site.port}/blob/{seed}?size={size}"
+                async with session.get(url) as resp:
+                    results.append(await resp.read() == _body(seed, size))
+        return results
+    finally:
+        await runner.cleanup()
+
+
 def test_a_large_body_grows_the_buffer() -> None:
     # A read that fills the small first buffer switches the thread to the
     # large one (checked in a fresh thread, whose buffer starts small).
-    async def fetch_large() -> int:
-        runner = web.AppRunner(_app(), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        try:
-            async with aiohttp.ClientSession() as session:
-                size = FIRST_RECEIVE_BUFFER_SIZE * 8
-                url = f"http://127.0.0.1:{site.port}/blob/3?size={size}"
-                async with session.get(url) as resp:
-                    assert await resp.read() == _body(3, size)
-            return len(receive_buffer())
-        finally:
-            await runner.cleanup()
+    def in_fresh_thread(index: int) -> tuple[list[bool], int]:
+        fetched = asyncio.run(_fetch_all([(3, FIRST_RECEIVE_BUFFER_SIZE * 8)]))
+        return fetched, len(receive_buffer())
 
-    assert run_in_threads(lambda index: asyncio.run(fetch_large()), 1) == [
-        RECEIVE_BUFFER_SIZE
-    ]
+    assert run_in_threads(in_fresh_thread, 1) == [([True], RECEIVE_BUFFER_SIZE)]
 
 
 async def test_many_connections_at_once(aiohttp_client: AiohttpClient) -> None:
@@ -167,22 +172,9 @@ async def test_over_tls(aiohttp_server: Callable[..., Awaitable[TestServer]]) ->
 def test_event_loops_in_threads() -> None:
     # Each thread runs its own loop, server and session; every thread's
     # connections share that thread's buffer only.
-    async def work(index: int) -> bool:
-        runner = web.AppRunner(_app(), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        try:
-            async with aiohttp.ClientSession() as session:
-                ok = True
-                for round_ in range(5):
-                    seed = index * 100 + round_
-                    size = RECEIVE_BUFFER_SIZE + 4096 * index + round_
-                    url = f"http://127.0.0.1:{site.port}/blob/{seed}?size={size}"
-                    async with session.get(url) as resp:
-                        ok = ok and await resp.read() == _body(seed, size)
-                return ok
-        finally:
-            await runner.cleanup()
+    def work(index: int) -> list[bool]:
+        sizes = [RECEIVE_BUFFER_SIZE + 4096 * index + round_ for round_ in range(5)]
+        blobs = [(index * 100 + round_, size) for round_, size in enumerate(sizes)]
+        return asyncio.run(_fetch_all(blobs))
 
-    assert run_in_threads(lambda index: asyncio.run(work(index)), 4) == [True] * 4
+    assert run_in_threads(work, 4) == [[True] * 5] * 4
