@@ -268,7 +268,11 @@ class HttpRequestParserPy(ParserBase):
         Upgrade field; the checks of those fields are then skipped, as they
         would find nothing to object to or change.
         """
-        url = _request_url(method, target)
+        # A target seen before (origin-form, the only one cached) skips the
+        # form checks; CONNECT must always have its authority-form checked.
+        url = _URL_CACHE.get(target) if method != "CONNECT" else None
+        if url is None:
+            url = _request_url(method, target)
         if plain:
             should_close, upgrade, chunked = version is HttpVersion10, False, False
             length = content_length(headers) if hdrs.CONTENT_LENGTH in headers else None

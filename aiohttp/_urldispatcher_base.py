@@ -168,9 +168,12 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     __slots__ = ("_apps", "_current_app", "_frozen", "_route")
 
     def __init__(self, match_dict: dict[str, str], route: "AbstractRoute") -> None:
-        super().__init__(match_dict)
+        if match_dict:  # a plain path captures nothing: skip the call
+            dict.update(self, match_dict)
         self._route = route
-        self._apps: list[Application] = []
+        # A tuple, outermost app first: apps hands it out as it is, and
+        # add_app() (once per app, per request) builds a new one.
+        self._apps: tuple[Application, ...] = ()
         self._current_app: Optional[Application] = None
         self._frozen = False
 
@@ -201,7 +204,7 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     @property
     def apps(self) -> tuple["Application", ...]:
         """The applications the match went through, outermost first."""
-        return tuple(self._apps)
+        return self._apps
 
     def add_app(self, app: "Application") -> None:
         """Record *app* as the enclosing application of those added before."""
@@ -211,7 +214,7 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
             )
         if self._current_app is None:
             self._current_app = app
-        self._apps.insert(0, app)
+        self._apps = (app, *self._apps)
 
     @property
     def current_app(self) -> "Application":

@@ -194,6 +194,31 @@ class StreamWriter(AbstractStreamWriter):
             self._head = None
             self._write(head)
 
+    def _write_message(
+        self, status_line: str, headers: CIMultiDict[str], body: bytes
+    ) -> None:
+        """write_headers() then write_eof(body), without their callbacks.
+
+        A plain body that fits the announced length (the server's common case)
+        leaves in one write, without the framing steps.
+        """
+        head = serialize_headers(status_line, headers.items())
+        self._headers_written = True
+        length = self.length
+        if (
+            self.chunked
+            or self._compress is not None
+            or (length is not None and len(body) > length)
+            or len(body) > _JOIN_LIMIT
+        ):
+            self._head = head
+            self._end(body)
+            return
+        if length is not None:
+            self.length = length - len(body)
+        self._write(head + body)
+        self._eof = True
+
     def _frame(self, chunk: _Chunk) -> _Chunk:
         if self._compress is not None:
             chunk = self._compress.compress(chunk)

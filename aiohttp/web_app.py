@@ -508,16 +508,11 @@ class Application(MutableMapping[Union[str, AppKey[Any]], Any]):
         _cls: type[Request] = Request,
     ) -> Request:
         # The protocol's loop is the running one; asking asyncio for it again
-        # on every request would cost a call.
-        return _cls(
-            message,
-            payload,
-            protocol,
-            writer,
-            task,
-            protocol._loop,
-            client_max_size=self._client_max_size,
-        )
+        # on every request would cost a call. The limit is set afterwards: a
+        # call with only positional arguments takes CPython's faster path.
+        request = _cls(message, payload, protocol, writer, task, protocol._loop)
+        request._client_max_size = self._client_max_size
+        return request
 
     def _chain(self, match_info: AbstractMatchInfo) -> _Chain:
         """The handler wrapped by the middlewares of every app of the match."""

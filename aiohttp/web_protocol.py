@@ -19,8 +19,9 @@ import contextvars
 import sys
 import warnings
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
+from functools import partial
 from logging import Logger
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
@@ -63,21 +64,21 @@ _MAX_QUEUED = 16
 
 if sys.version_info >= (3, 12):
 
-    def _start_task(  # pragma: no cover - 3.12+ only; CI runs 3.11
-        loop: asyncio.AbstractEventLoop, coro: "Coroutine[Any, Any, None]"
-    ) -> "asyncio.Task[None]":
+    def _task_starter(  # pragma: no cover - 3.12+ only; CI runs 3.11
+        loop: asyncio.AbstractEventLoop,
+    ) -> "Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]":
         # Eager start: the task runs at once, inside data_received(), up to
         # its first suspension, so a handler that does not wait answers
         # without a trip through the loop. The loop is the running one (the
         # protocol's callbacks run on it), which eager start requires.
-        return asyncio.Task(coro, loop=loop, eager_start=True)
+        return partial(asyncio.Task, loop=loop, eager_start=True)
 
 else:
 
-    def _start_task(
-        loop: asyncio.AbstractEventLoop, coro: "Coroutine[Any, Any, None]"
-    ) -> "asyncio.Task[None]":
-        return loop.create_task(coro)
+    def _task_starter(
+        loop: asyncio.AbstractEventLoop,
+    ) -> "Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]":
+        return loop.create_task
 
 
 class RequestPayloadError(Exception):
@@ -139,6 +140,7 @@ class RequestHandler(BaseProtocol):
         self._messages: deque[_Queued] = deque()
         self._payload: Optional[StreamReader] = None
         self._task_handler: Optional[asyncio.Task[None]] = None
+        self._start_task = _task_starter(loop)  # bound once, called per request
         # The context requests start from: the one the connection was
         # accepted in (a task created inside a handler's task would inherit
         # what that handler set).
@@ -357,7 +359,7 @@ class RequestHandler(BaseProtocol):
     def _start_queue(self) -> None:
         messages = self._messages
         if messages and self._task_handler is None:
-            task = _start_task(self._loop, self._handle_queue())
+            task = self._start_task(self._handle_queue())
             # Started eagerly (3.12+), the task may already have answered
             # everything and cleared _task_handler: keep it cleared then.
             if not task.done():
@@ -448,18 +450,16 @@ class RequestHandler(BaseProtocol):
             task = self._task_handler = asyncio.current_task(self._loop)
             assert task is not None
         try:
-            if (
-                messages
-                and not self._force_close
-                and await self._answer_next(task)
-                and messages
-                and not self._force_close
-            ):
-                self._current_request = None
-                self._task_handler = self._context.run(
-                    self._loop.create_task, self._handle_queue()
-                )
-                return
+            item = self._take_next() if messages and not self._force_close else None
+            if item is not None:
+                if not await self._handle_one(item[0], item[1], task):
+                    self._close = True
+                elif messages and not self._force_close:
+                    self._current_request = None
+                    self._task_handler = self._context.run(
+                        self._loop.create_task, self._handle_queue()
+                    )
+                    return
         except asyncio.CancelledError:
             self._force_close = True
         finally:
@@ -475,8 +475,8 @@ class RequestHandler(BaseProtocol):
         else:
             self._arm_keepalive()
 
-    async def _answer_next(self, task: "asyncio.Task[None]") -> bool:
-        """Answer the next queued request; False when the connection must close."""
+    def _take_next(self) -> Optional[tuple[RawRequestMessage, StreamReader]]:
+        """The next queued request, or None once a rejected one is answered here."""
         messages = self._messages
         item = messages.popleft()
         if self._queue_paused and len(messages) <= _MAX_QUEUED // 2:
@@ -484,18 +484,14 @@ class RequestHandler(BaseProtocol):
             self.resume_reading()
         if item[1] is None:
             self._answer_bad_message(item[0])
-            return False
-        message, payload = item
-        broken = payload.exception()
+            return None
+        broken = item[1].exception()
         if broken is not None and isinstance(broken, BadHttpMessage):
             # The body was already found malformed (a bad chunk in the same
             # read as the head): answer that, not the handler.
             self._answer_bad_message(broken)
-            return False
-        if not await self._handle_one(message, payload, task):
-            self._close = True
-            return False
-        return True
+            return None
+        return item
 
     def _close_after_error(self, transport: asyncio.Transport) -> None:
         """Close after an error response without letting the client lose it.
@@ -532,7 +528,15 @@ class RequestHandler(BaseProtocol):
         if awaiting_continue:
             cast(ContinueOnReadStreamReader, payload)._continue_writer = writer
         try:
-            resp = await self._call_handler(request)
+            try:
+                resp: Optional[StreamResponse] = await self._request_handler(request)
+            except Exception as exc:  # CancelledError is not one: it goes on up
+                resp = self._handler_error(request, exc)
+            else:
+                if type(resp) is not Response:
+                    # The common case skips the checks (StreamResponse is a
+                    # MutableMapping: isinstance() against it goes through abc).
+                    resp = self._checked_response(request, resp)
             keep_alive = await self._send_response(request, resp, start)
         finally:
             request._finish()
@@ -548,29 +552,28 @@ class RequestHandler(BaseProtocol):
                 keep_alive = await self._drain_body(payload) and keep_alive
         return keep_alive
 
-    async def _call_handler(self, request: "BaseRequest") -> Optional[StreamResponse]:
-        try:
-            resp = await self._request_handler(request)
-        except HTTPException as exc:
+    def _handler_error(
+        self, request: "BaseRequest", exc: Exception
+    ) -> Optional[StreamResponse]:
+        """The response for an exception the handler raised."""
+        if isinstance(exc, HTTPException):
             return exc
-        except asyncio.CancelledError:
-            raise
-        except BadHttpMessage as exc:
+        if isinstance(exc, BadHttpMessage):
             # The request body turned out malformed while the handler read
             # it: the client's fault (4xx), not the server's (500).
             self.logger.debug("Bad HTTP request body: %s", exc)
             code = exc.code or 400
             text = f"{code} {reason_phrase(code)}\n\n{exc.message}\n"
             return self.handle_error(request, code, message=text)
-        except asyncio.TimeoutError as exc:
+        if isinstance(exc, asyncio.TimeoutError):
             self.logger.debug("Request handler timed out.", exc_info=exc)
             return self.handle_error(request, 504)
-        except Exception as exc:
-            return self.handle_error(request, 500, exc)
-        if type(resp) is Response:
-            # The common case, without the checks below: StreamResponse is a
-            # MutableMapping, so isinstance() against it goes through abc.
-            return resp
+        return self.handle_error(request, 500, exc)
+
+    def _checked_response(
+        self, request: "BaseRequest", resp: object
+    ) -> Optional[StreamResponse]:
+        """What a handler returned that is not a plain Response, checked."""
         # isinstance() against Exception first: a plain type check, where the
         # check against HTTPException (an ABC, through MutableMapping) walks
         # every subclass the first time it sees a response type.

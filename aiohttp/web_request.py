@@ -524,6 +524,6 @@ class Request(BaseRequest):
         match_info = self._match_info
         if match_info is not None:
             for app in match_info.apps:
-                if app.on_response_prepare:
+                if app._on_response_prepare:
                     return True
         return False

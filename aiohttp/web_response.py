@@ -87,14 +87,8 @@ class StreamResponse(StateMapping):
         status: int = 200,
         reason: Optional[str] = None,
         headers: Optional[LooseHeaders] = None,
-        _real_headers: Optional[CIMultiDict[str]] = None,
     ) -> None:
-        if _real_headers is not None:
-            self._headers = _real_headers
-        elif headers is not None:
-            self._headers = CIMultiDict(headers)
-        else:
-            self._headers = CIMultiDict()
+        self._headers = CIMultiDict() if headers is None else CIMultiDict(headers)
         self._set_status(status, reason)
 
     @property
@@ -353,8 +347,13 @@ class StreamResponse(StateMapping):
         return writer
 
     def _prepare_headers(
-        self, request: "BaseRequest", writer: AbstractStreamWriter
+        self,
+        request: "BaseRequest",
+        writer: AbstractStreamWriter,
+        length: Optional[int] = None,
     ) -> None:
+        # ``length``: the Content-Length the caller has just set, as an int
+        # (saves parsing the header back).
         headers = self._headers
         if self._cookies:
             for morsel in self._cookies.values():
@@ -379,7 +378,9 @@ class StreamResponse(StateMapping):
             if self._status < 200 or self._status == 204:
                 del headers[_CONTENT_LENGTH]
             elif self._length_check and not self._must_be_empty_body:
-                writer.length = int(headers[_CONTENT_LENGTH])
+                if length is None:
+                    length = int(headers[_CONTENT_LENGTH])
+                writer.length = length
         elif not self._must_be_empty_body:
             if version == HttpVersion11:
                 writer.enable_chunking()
@@ -538,7 +539,9 @@ class Response(StreamResponse):
             if charset is not None:
                 content_type += "; charset=" + charset
             real_headers[_CONTENT_TYPE] = content_type
-        super().__init__(status=status, reason=reason, _real_headers=real_headers)
+        # What StreamResponse.__init__() does with these, without the call.
+        self._headers = real_headers
+        self._set_status(status, reason)
         if type(body) is bytes and type(self).body is _RESPONSE_BODY:
             # What the body setter would store, minus its checks (a subclass
             # with its own setter still gets called).
@@ -640,13 +643,20 @@ class Response(StreamResponse):
         status = self._status
         self._must_be_empty_body = empty = _no_body(request, status)
         headers = self._headers
+        length = None
         if not self._chunked and _CONTENT_LENGTH not in headers:  # as _start()
-            headers[_CONTENT_LENGTH] = str(len(body)) if body is not None else "0"
+            length = len(body) if body is not None else 0
+            headers[_CONTENT_LENGTH] = str(length)
         self._req = request
-        self._prepare_headers(request, writer)
-        writer._set_head(_status_line(request.version, status, self._reason), headers)
+        self._prepare_headers(request, writer, length)
+        # Prepared only once the head has serialised cleanly: a bad header
+        # (CR/LF) leaves the response unsent, so the server can answer 500.
+        writer._write_message(
+            _status_line(request.version, status, self._reason),
+            headers,
+            b"" if empty or body is None else body,
+        )
         self._payload_writer = writer
-        writer._end(b"" if empty or body is None else body)
         self._ended(writer)
         return True
 

@@ -23,6 +23,9 @@ from collections.abc import (
     Mapping,
     Sized,
 )
+from collections.abc import (
+    Set as AbstractSet,
+)
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn, Optional, Union
 
@@ -90,6 +93,7 @@ _Candidate = tuple[AbstractResource, Optional[_FastResolve]]
 # Resources whose resolve() is exactly _resolve_sync() wrapped in a coroutine:
 # the router calls the synchronous method and skips a coroutine per candidate.
 _SYNC_RESOLVES = (Resource.resolve, StaticResource.resolve)
+_NO_METHODS: frozenset[str] = frozenset()
 
 
 class ResourcesView(Sized, Iterable[AbstractResource], Container[AbstractResource]):
@@ -146,7 +150,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         index = self._index if self._index is not None else self._build_index()
         method = request.method
         path = request.rel_url.path_safe
-        allowed: set[str] = set()
+        # The methods of resources whose path matched but whose method did
+        # not, made only for a request that gets that far (a 405 or a 404).
+        allowed: AbstractSet[str] = _NO_METHODS
         part = path
         while part:
             for resource, fast in index.get(part, ()):
@@ -156,7 +162,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
                     match_info, methods = await resource.resolve(request)
                 if match_info is not None:
                     return match_info
-                allowed |= methods
+                allowed = allowed | methods
             if part == "/":
                 break
             part = part.rpartition("/")[0] or "/"
@@ -164,7 +170,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             match_info, methods = await resource.resolve(request)
             if match_info is not None:
                 return match_info
-            allowed |= methods
+            allowed = allowed | methods
         if allowed:
             return MatchInfoError(HTTPMethodNotAllowed(method, allowed))
         return MatchInfoError(HTTPNotFound())

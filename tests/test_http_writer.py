@@ -181,6 +181,68 @@ async def test_content_length_is_never_exceeded(
         assert (await sink.read_all()).endswith(b"\r\n\r\nabc")
 
 
+@pytest.mark.parametrize(
+    ("setup", "body"),
+    [
+        ("length", b"hi"),  # the one-write path
+        ("none", b"hi"),
+        ("length", b""),
+        ("length", b"x" * 20_000),  # above the join limit: head, then body
+        ("short-length", b"abcdef"),  # more than announced: cut to the length
+        ("chunked", b"abc"),
+        ("gzip", b"hello " * 50),
+    ],
+)
+async def test_write_message_sends_what_headers_then_eof_send(
+    loop: asyncio.AbstractEventLoop, setup: str, body: bytes
+) -> None:
+    """The one-call path of a whole message puts the same bytes on the wire."""
+
+    async def wire(whole: bool) -> tuple[bytes, list[bytes], StreamWriter]:
+        async with _Sink(loop) as sink:
+            writes: list[bytes] = []
+            real_write = sink.transport.write
+            sink.transport.write = lambda data: (
+                writes.append(bytes(data)),
+                real_write(data),
+            )  # type: ignore[method-assign,func-returns-value]
+            writer = StreamWriter(sink.protocol, loop)
+            headers = CIMultiDict({"X-A": "1"})
+            if setup == "length":
+                writer.length = len(body)
+            elif setup == "short-length":
+                writer.length = 3
+            elif setup == "chunked":
+                writer.enable_chunking()
+            elif setup == "gzip":
+                writer.enable_compression("gzip")
+            if whole:
+                writer._write_message("HTTP/1.1 200 OK", headers, body)
+            else:
+                await writer.write_headers("HTTP/1.1 200 OK", headers)
+                await writer.write_eof(body)
+            return await sink.read_all(), writes, writer
+
+    data, writes, writer = await wire(True)
+    expected, expected_writes, reference = await wire(False)
+    assert data == expected
+    assert len(writes) == len(expected_writes)
+    assert writer.output_size == reference.output_size == len(data)
+    assert writer.length == reference.length
+    assert writer._eof and writer._headers_written
+
+
+async def test_write_message_refuses_a_bad_head_before_writing(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    async with _Sink(loop) as sink:
+        writer = StreamWriter(sink.protocol, loop)
+        with pytest.raises(ValueError, match="header value"):
+            writer._write_message("HTTP/1.1 200 OK", CIMultiDict({"X": "a\nb"}), b"")
+        assert writer.output_size == 0
+        assert not writer._headers_written
+
+
 @pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", 15)])
 async def test_compression(
     loop: asyncio.AbstractEventLoop, encoding: str, wbits: int
