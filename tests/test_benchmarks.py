@@ -109,3 +109,38 @@ def _serve_three_gets(proc: subprocess.Popen[str]) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+
+
+@pytest.fixture
+def instructions_module() -> Iterator[Any]:
+    """benchmarks/instructions.py, imported from its directory."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import instructions
+
+        yield instructions
+    finally:
+        sys.path.remove(str(BENCH))
+        sys.modules.pop("instructions", None)
+
+
+def test_instructions_reads_cachegrind_summary(instructions_module: Any) -> None:
+    report = "==1== \n==1== I   refs:      1,789,920,424\n"
+    assert instructions_module.parse_total(report) == 1_789_920_424
+    with pytest.raises(ValueError, match="no 'I refs' total"):
+        instructions_module.parse_total("==1== killed\n")
+    with pytest.raises(ValueError, match="need 0 < low < high"):
+        instructions_module.instructions_per_request(sys.executable, "hello", 5, 5)
+
+
+@pytest.mark.skipif(
+    subprocess.run(["which", "valgrind"], capture_output=True).returncode != 0,
+    reason="valgrind is not installed",
+)
+def test_instructions_counts_a_workload(instructions_module: Any) -> None:
+    # Small round counts: the slope is rough but must be a plausible number
+    # of instructions for one request (tens of thousands, not zero).
+    count = instructions_module.instructions_per_request(
+        sys.executable, "hello", low=2, high=6
+    )
+    assert 10_000 < count < 1_000_000
