@@ -434,28 +434,52 @@ class RequestHandler(BaseProtocol):
     # --- answering -------------------------------------------------------
 
     async def _handle_queue(self) -> None:
-        """Answer queued requests in order; runs while the queue is non-empty.
+        """Answer the next queued request; runs while the queue is non-empty.
 
         One task per request, not one per connection: each request starts in
         a fresh copy of the context, so context variables a handler sets never
         leak into the next request on the same keep-alive connection (as
         aiohttp documents), pipelined or not. A task that finds more requests
-        queued after answering one hands them to a new task.
+        queued after answering one hands them to a new task. The handler is
+        called here, not in a coroutine of its own: one layer less per request.
         """
-        messages = self._messages
         task = self._task_handler
         if task is None:  # pragma: no cover - eager start, 3.12+ only
             # Started eagerly (3.12+): this runs before _start_queue() has
             # stored the task, so store it here.
             task = self._task_handler = asyncio.current_task(self._loop)
             assert task is not None
+        messages = self._messages
         try:
             item = self._take_next() if messages and not self._force_close else None
             if item is not None:
-                if not await self._handle_one(item[0], item[1], task):
+                message, payload = item
+                # The start time only feeds the access log: no clock without one.
+                start = self._loop.time() if self.access_logger is not None else 0.0
+                request = self._begin_request(message, payload, task)
+                try:
+                    try:
+                        resp: Optional[StreamResponse] = await self._request_handler(
+                            request
+                        )
+                    except Exception as exc:  # CancelledError is not one
+                        resp = self._handler_error(request, exc)
+                    else:
+                        if type(resp) is not Response:
+                            # The common case skips the checks (StreamResponse
+                            # is a MutableMapping: isinstance() goes through abc).
+                            resp = self._checked_response(request, resp)
+                    keep_alive = await self._send_response(request, resp, start)
+                finally:
+                    request._finish()
+                self._current_request = None
+                if message.upgrade and self._parser.upgraded:
+                    keep_alive = False
+                if payload is not EMPTY_PAYLOAD and not payload.is_eof():
+                    keep_alive = await self._unread_body(payload) and keep_alive
+                if not keep_alive:
                     self._close = True
                 elif messages and not self._force_close:
-                    self._current_request = None
                     self._task_handler = self._context.run(
                         self._loop.create_task, self._handle_queue()
                     )
@@ -466,6 +490,10 @@ class RequestHandler(BaseProtocol):
             if self._task_handler is task:
                 self._task_handler = None
                 self._current_request = None
+        self._after_queue()
+
+    def _after_queue(self) -> None:
+        """The queue is answered: close, linger after an error, or wait for more."""
         if self.transport is None:
             return
         if self._answered_error and not self._force_close:
@@ -511,46 +539,30 @@ class RequestHandler(BaseProtocol):
         self._cancel_keepalive()
         self._keepalive_handle = self._loop.call_later(linger, transport.close)
 
-    async def _handle_one(
+    def _begin_request(
         self,
         message: RawRequestMessage,
         payload: StreamReader,
         task: "asyncio.Task[None]",
-    ) -> bool:
-        """Run the handler for one request and send its response."""
-        # The start time only feeds the access log: skip the clock without one.
-        start = self._loop.time() if self.access_logger is not None else 0.0
+    ) -> "BaseRequest":
+        """The request object for a queued head, with its response writer."""
         writer = StreamWriter(self, self._loop)
         request = self._request_factory(message, payload, self, writer, task)
         self._current_request = request
         self._manager.requests_count += 1
-        awaiting_continue = type(payload) is ContinueOnReadStreamReader
-        if awaiting_continue:
-            cast(ContinueOnReadStreamReader, payload)._continue_writer = writer
-        try:
-            try:
-                resp: Optional[StreamResponse] = await self._request_handler(request)
-            except Exception as exc:  # CancelledError is not one: it goes on up
-                resp = self._handler_error(request, exc)
-            else:
-                if type(resp) is not Response:
-                    # The common case skips the checks (StreamResponse is a
-                    # MutableMapping: isinstance() against it goes through abc).
-                    resp = self._checked_response(request, resp)
-            keep_alive = await self._send_response(request, resp, start)
-        finally:
-            request._finish()
-        self._current_request = None
-        if message.upgrade and self._parser.upgraded:
-            keep_alive = False
-        if payload is not EMPTY_PAYLOAD and not payload.is_eof():
-            if awaiting_continue and not writer._continue_sent:
+        if type(payload) is ContinueOnReadStreamReader:
+            payload._continue_writer = writer
+        return request
+
+    async def _unread_body(self, payload: StreamReader) -> bool:
+        """The handler left (part of) the body unread: can the connection go on?"""
+        if type(payload) is ContinueOnReadStreamReader:
+            writer = payload._continue_writer
+            if writer is not None and not writer._continue_sent:
                 # The client is still waiting for "100 Continue" before it
                 # sends the body; closing is the only way to stay in step.
-                keep_alive = False
-            else:
-                keep_alive = await self._drain_body(payload) and keep_alive
-        return keep_alive
+                return False
+        return await self._drain_body(payload)
 
     def _handler_error(
         self, request: "BaseRequest", exc: Exception
