@@ -235,19 +235,20 @@ parse_limits(PyObject *const *args, Py_ssize_t nargs, const char *fname,
     return 0;
 }
 
+/* The method as a str: the setup() dict's own object for a known method
+ * (compared in place, no bytes object made to look it up), else decoded. */
 static PyObject *
 method_name(const unsigned char *start, Py_ssize_t len)
 {
+    Py_ssize_t i = 0;
     PyObject *key, *value;
-    key = PyBytes_FromStringAndSize((const char *)start, len);
-    if (key == NULL) return NULL;
-    value = PyDict_GetItemWithError(methods, key);
-    Py_DECREF(key);
-    if (value != NULL) {
-        Py_INCREF(value);
-        return value;
+    while (PyDict_Next(methods, &i, &key, &value)) {
+        if (PyBytes_GET_SIZE(key) == len
+            && memcmp(PyBytes_AS_STRING(key), start, len) == 0) {
+            Py_INCREF(value);
+            return value;
+        }
     }
-    if (PyErr_Occurred()) return NULL;
     return PyUnicode_DecodeASCII((const char *)start, len, NULL);
 }
 
@@ -257,7 +258,7 @@ parse_request_head(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     const unsigned char *buf;
     Py_ssize_t n, pos, limits[3], p, target_start, target_end, end;
     PyObject *method = NULL, *target = NULL, *headers = NULL, *raw = NULL;
-    PyObject *version, *result = NULL;
+    PyObject *version, *value, *result = NULL;
     int seen, rc;
 
     if (parse_limits(args, nargs, "parse_request_head", &pos, limits) < 0) {
@@ -292,8 +293,27 @@ parse_request_head(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     target = PyUnicode_DecodeUTF8((const char *)buf + target_start,
                                   target_end - target_start, "surrogateescape");
     if (target == NULL) goto done;
-    result = Py_BuildValue("(OOOOOin)", method, target, version, headers, raw,
-                           seen, end);
+    /* (method, target, version, headers, raw, end, plain): the arguments of
+     * the Python parser's _request_head() after its events list. "plain":
+     * no field that changes the semantics other than Content-Length. */
+    result = PyTuple_New(7);
+    if (result == NULL) goto done;
+    PyTuple_SET_ITEM(result, 0, method);
+    PyTuple_SET_ITEM(result, 1, target);
+    Py_INCREF(version);
+    PyTuple_SET_ITEM(result, 2, version);
+    PyTuple_SET_ITEM(result, 3, headers);
+    PyTuple_SET_ITEM(result, 4, raw);
+    method = target = headers = raw = NULL; /* the tuple holds them now */
+    value = PyLong_FromSsize_t(end);
+    if (value == NULL) {
+        Py_CLEAR(result);
+        goto done;
+    }
+    PyTuple_SET_ITEM(result, 5, value);
+    value = (seen & ~SEEN_CONTENT_LENGTH) ? Py_False : Py_True;
+    Py_INCREF(value);
+    PyTuple_SET_ITEM(result, 6, value);
 done:
     Py_XDECREF(method);
     Py_XDECREF(target);

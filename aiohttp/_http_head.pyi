@@ -27,7 +27,7 @@ def setup(
 def parse_request_head(
     data: bytes, pos: int, max_line_size: int, max_field_size: int, max_headers: int, /
 ) -> Optional[
-    tuple[str, str, HttpVersion, CIMultiDictProxy[str], RawHeaders, int, int]
+    tuple[str, str, HttpVersion, CIMultiDictProxy[str], RawHeaders, int, bool]
 ]: ...
 def parse_response_head(
     data: bytes, pos: int, max_line_size: int, max_field_size: int, max_headers: int, /

@@ -29,13 +29,13 @@ from ._http_parser_py import (
     HttpRequestParserPy,
     HttpResponseParserPy,
 )
-from ._http_parser_semantics import RawHeaders
-from ._http_version import HttpVersion, HttpVersion10, HttpVersion11
+from ._http_version import HttpVersion10, HttpVersion11
 from .http_exceptions import BadHttpMessage
 
-# What parse_request_head returns: method, target, version, headers, raw
-# headers, the SEEN_* bits and the offset of the CRLF CRLF ending the head.
-_RequestHead = tuple[str, str, HttpVersion, CIMultiDictProxy[str], RawHeaders, int, int]
+# parse_request_head returns the arguments _request_head() takes after its
+# events list: method, target, version, headers, raw headers, the offset of
+# the CRLF CRLF ending the head, and "plain" (no field that changes the
+# semantics other than Content-Length; see the SEEN_* bits of _http_head.c).
 
 __all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC", "serialize_head")
 
@@ -102,7 +102,7 @@ class HttpRequestParserC(HttpRequestParserPy):
             if head is None:
                 pos = HttpRequestParserPy._parse_head(self, data, 0, events)
             else:
-                pos = self._head_from_c(head, events)
+                pos = self._request_head(events, *head)
         except BadHttpMessage as exc:
             return self._fail(events, exc)
         except Exception as exc:  # pragma: no cover - a bug; must not escape
@@ -115,16 +115,7 @@ class HttpRequestParserC(HttpRequestParserPy):
         )
         if head is None:
             return super()._parse_head(data, pos, events)
-        return self._head_from_c(head, events)
-
-    def _head_from_c(self, head: _RequestHead, events: list[Any]) -> int:
-        method, target, version, headers, raw, seen, end = head
-        # No field that changes the semantics (see the SEEN_* bits of
-        # _http_head.c) other than Content-Length: the shorter path.
-        plain = not seen & ~_SEEN_CONTENT_LENGTH
-        return self._request_head(
-            events, method, target, version, headers, raw, end, plain
-        )
+        return self._request_head(events, *head)
 
 
 class HttpResponseParserC(HttpResponseParserPy):

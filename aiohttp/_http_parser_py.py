@@ -302,8 +302,10 @@ class HttpRequestParserPy(ParserBase):
         self._empty_lines = 0
         if switch:
             self._upgrade()
-        else:
-            self._start_body(events, length or 0, chunked, compression)
+        elif length or chunked:
+            self._start_body(events, length, chunked, compression)
+        else:  # no body (a request without a length has none)
+            events.append(END_OF_MESSAGE)
         return end + 4
 
     def _request_semantics(

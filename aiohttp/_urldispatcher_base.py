@@ -247,6 +247,22 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
         """Forbid further :meth:`add_app` calls."""
         self._frozen = True
 
+    def _enter(self, app: "Application") -> _WebHandler:
+        """``add_app(app)``, ``freeze()`` and ``handler`` in one call.
+
+        What the outermost application does with the router's result, on
+        every request.
+        """
+        if self._frozen:
+            raise RuntimeError(
+                "Cannot change the apps stack after MatchInfo.freeze() was called"
+            )
+        if self._current_app is None:
+            self._current_app = app
+        self._apps = (app, *self._apps)
+        self._frozen = True
+        return self._route.handler
+
     def __repr__(self) -> str:
         return f"<MatchInfo {super().__repr__()}: {self._route}>"
 

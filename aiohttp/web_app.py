@@ -36,7 +36,7 @@ from aiosignal import Signal
 from frozenlist import FrozenList
 
 from . import hdrs
-from ._urldispatcher_base import AbstractResource
+from ._urldispatcher_base import AbstractResource, UrlMappingMatchInfo
 from .abc import AbstractMatchInfo, AbstractRouter, AbstractStreamWriter
 from .http_parser import RawRequestMessage
 from .log import web_logger
@@ -537,8 +537,12 @@ class Application(MutableMapping[Union[str, AppKey[Any]], Any]):
     async def _handle(self, request: Request) -> StreamResponse:
         """Route *request* and run its handler through the middlewares."""
         match_info = await self._router.resolve(request)
-        match_info.add_app(self)
-        match_info.freeze()
+        if type(match_info) is UrlMappingMatchInfo:  # the router's own: one call
+            handler = match_info._enter(self)
+        else:
+            match_info.add_app(self)
+            match_info.freeze()
+            handler = match_info.handler
         request._match_info = match_info
         if request.headers.get(hdrs.EXPECT):
             response = await match_info.expect_handler(request)
@@ -547,7 +551,7 @@ class Application(MutableMapping[Union[str, AppKey[Any]], Any]):
                 return response
         if self._run_middlewares:
             return await self._chain(match_info)(request)
-        return await match_info.handler(request)
+        return await handler(request)
 
 
 async def _send_to_subapp(name: str, subapp: Application, app: Application) -> None:

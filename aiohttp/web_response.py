@@ -23,7 +23,13 @@ from ._response_fields import (
 from ._state_mapping import StateMapping
 from .abc import AbstractStreamWriter
 from .helpers import ETag, parse_http_date
-from .http_writer import SERVER_SOFTWARE, HttpVersion10, HttpVersion11, StreamWriter
+from .http_writer import (
+    SERVER_SOFTWARE,
+    HttpVersion,
+    HttpVersion10,
+    HttpVersion11,
+    StreamWriter,
+)
 from .payload import Payload
 from .typedefs import JSONEncoder, LooseHeaders
 
@@ -47,6 +53,50 @@ _STATUS_LINES: dict[tuple[int, Any, str], str] = {}
 _CONTENT_TYPE = hdrs.CONTENT_TYPE
 _CONTENT_LENGTH = hdrs.CONTENT_LENGTH
 _TEXT_PLAIN_UTF8 = "text/plain; charset=utf-8"
+_TEXT_HEADERS: CIMultiDict[str] = CIMultiDict({_CONTENT_TYPE: _TEXT_PLAIN_UTF8})
+_BOTH_CONTENT_TYPES = (
+    "passing both Content-Type header and content_type or charset params is forbidden"
+)
+
+
+def _text_headers(
+    headers: Optional[LooseHeaders],
+    content_type: Optional[str],
+    charset: Optional[str],
+) -> CIMultiDict[str]:
+    """The headers of ``Response(text=...)`` with headers, a type or a charset."""
+    real_headers: CIMultiDict[str] = (
+        CIMultiDict() if headers is None else CIMultiDict(headers)
+    )
+    if headers is not None and _CONTENT_TYPE in real_headers:
+        if content_type or charset:
+            raise ValueError(_BOTH_CONTENT_TYPES)
+    elif content_type is None and charset is None:
+        real_headers[_CONTENT_TYPE] = _TEXT_PLAIN_UTF8
+    else:
+        real_headers[_CONTENT_TYPE] = (
+            f"{content_type or 'text/plain'}; charset={charset or 'utf-8'}"
+        )
+    return real_headers
+
+
+def _body_headers(
+    headers: Optional[LooseHeaders],
+    content_type: Optional[str],
+    charset: Optional[str],
+) -> CIMultiDict[str]:
+    """The headers of a ``Response`` given ``body=`` or nothing, not ``text=``."""
+    real_headers: CIMultiDict[str] = (
+        CIMultiDict() if headers is None else CIMultiDict(headers)
+    )
+    if headers is not None and _CONTENT_TYPE in real_headers:
+        if content_type is not None or charset is not None:
+            raise ValueError(_BOTH_CONTENT_TYPES)
+    elif content_type is not None:
+        if charset is not None:
+            content_type += "; charset=" + charset
+        real_headers[_CONTENT_TYPE] = content_type
+    return real_headers
 
 
 def _no_body(request: "BaseRequest", status: int) -> bool:
@@ -336,8 +386,7 @@ class StreamResponse(StateMapping):
         self._req = request
         writer = request._payload_writer
         await request._prepare_hook(self)
-        self._prepare_headers(request, writer)
-        version = request.version
+        version = self._prepare_headers(request, writer)
         # Only a head that serialised cleanly makes the response "prepared":
         # a bad header (CR/LF) leaves it unsent so the server can answer 500.
         await writer.write_headers(
@@ -351,9 +400,13 @@ class StreamResponse(StateMapping):
         request: "BaseRequest",
         writer: AbstractStreamWriter,
         length: Optional[int] = None,
-    ) -> None:
-        # ``length``: the Content-Length the caller has just set, as an int
-        # (saves parsing the header back).
+    ) -> HttpVersion:
+        """Complete the headers; returns the request's HTTP version.
+
+        ``length``: the Content-Length the caller has just set, as an int
+        (saves parsing the header back). The version is returned because the
+        caller's status line needs it too.
+        """
         headers = self._headers
         if self._cookies:
             for morsel in self._cookies.values():
@@ -398,6 +451,7 @@ class StreamResponse(StateMapping):
                     headers[hdrs.CONNECTION] = "keep-alive"
             elif version == HttpVersion11:
                 headers[hdrs.CONNECTION] = "close"
+        return version
 
     def _compression_coding(self, request: "BaseRequest") -> Optional[ContentCoding]:
         if self._compression_force is not None:
@@ -506,42 +560,28 @@ class Response(StreamResponse):
     ) -> None:
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together: pass only one")
-        real_headers: CIMultiDict[str] = (
-            CIMultiDict() if headers is None else CIMultiDict(headers)
-        )
         if content_type is not None and "charset" in content_type:
             raise ValueError(
                 "charset must not be in content_type argument: use charset="
             )
-        if text is not None:
-            if type(text) is not str and not isinstance(text, str):
-                raise TypeError(f"text argument must be str ({type(text)!r})")
-            if headers is not None and _CONTENT_TYPE in real_headers:
-                if content_type or charset:
-                    raise ValueError(
-                        "passing both Content-Type header and content_type or "
-                        "charset params is forbidden"
-                    )
-            elif content_type is None and charset is None:
-                real_headers[_CONTENT_TYPE] = _TEXT_PLAIN_UTF8
-            else:
-                real_headers[_CONTENT_TYPE] = (
-                    f"{content_type or 'text/plain'}; charset={charset or 'utf-8'}"
-                )
+        if text is None:
+            real_headers = _body_headers(headers, content_type, charset)
+        elif type(text) is not str and not isinstance(text, str):
+            raise TypeError(f"text argument must be str ({type(text)!r})")
+        elif headers is None and content_type is None and charset is None:
+            # The most common call, Response(text=...): a copy of a ready
+            # header set, and str.encode()'s own default, UTF-8.
+            real_headers = _TEXT_HEADERS.copy()
+            body = text.encode()
+        else:
+            real_headers = _text_headers(headers, content_type, charset)
             body = text.encode(charset or "utf-8")
-        elif headers is not None and _CONTENT_TYPE in real_headers:
-            if content_type is not None or charset is not None:
-                raise ValueError(
-                    "passing both Content-Type header and content_type or "
-                    "charset params is forbidden"
-                )
-        elif content_type is not None:
-            if charset is not None:
-                content_type += "; charset=" + charset
-            real_headers[_CONTENT_TYPE] = content_type
         # What StreamResponse.__init__() does with these, without the call.
         self._headers = real_headers
-        self._set_status(status, reason)
+        if status == 200 and reason is None:  # the default: no checks to make
+            self._status, self._reason = 200, "OK"
+        else:
+            self._set_status(status, reason)
         if type(body) is bytes and type(self).body is _RESPONSE_BODY:
             # What the body setter would store, minus its checks (a subclass
             # with its own setter still gets called).
@@ -648,11 +688,11 @@ class Response(StreamResponse):
             length = len(body) if body is not None else 0
             headers[_CONTENT_LENGTH] = str(length)
         self._req = request
-        self._prepare_headers(request, writer, length)
+        version = self._prepare_headers(request, writer, length)
         # Prepared only once the head has serialised cleanly: a bad header
         # (CR/LF) leaves the response unsent, so the server can answer 500.
         writer._write_message(
-            _status_line(request.version, status, self._reason),
+            _status_line(version, status, self._reason),
             headers,
             b"" if empty or body is None else body,
         )
