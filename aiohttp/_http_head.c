@@ -293,9 +293,9 @@ parse_request_head(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     target = PyUnicode_DecodeUTF8((const char *)buf + target_start,
                                   target_end - target_start, "surrogateescape");
     if (target == NULL) goto done;
-    /* (method, target, version, headers, raw, end, plain): the arguments of
-     * the Python parser's _request_head() after its events list. "plain":
-     * no field that changes the semantics other than Content-Length. */
+    /* (method, target, version, headers, raw, end, plain): the tuple the
+     * Python parser's _request_head() takes. "plain": no field that changes
+     * the semantics other than Content-Length. */
     result = PyTuple_New(7);
     if (result == NULL) goto done;
     PyTuple_SET_ITEM(result, 0, method);

@@ -32,10 +32,10 @@ from ._http_parser_py import (
 from ._http_version import HttpVersion10, HttpVersion11
 from .http_exceptions import BadHttpMessage
 
-# parse_request_head returns the arguments _request_head() takes after its
-# events list: method, target, version, headers, raw headers, the offset of
-# the CRLF CRLF ending the head, and "plain" (no field that changes the
-# semantics other than Content-Length; see the SEEN_* bits of _http_head.c).
+# parse_request_head returns the tuple _request_head() takes: method, target,
+# version, headers, raw headers, the offset of the CRLF CRLF ending the head,
+# and "plain" (no field that changes the semantics other than Content-Length;
+# see the SEEN_* bits of _http_head.c).
 
 __all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC", "serialize_head")
 
@@ -102,7 +102,7 @@ class HttpRequestParserC(HttpRequestParserPy):
             if head is None:
                 pos = HttpRequestParserPy._parse_head(self, data, 0, events)
             else:
-                pos = self._request_head(events, *head)
+                pos = self._request_head(events, head)
         except BadHttpMessage as exc:
             return self._fail(events, exc)
         except Exception as exc:  # pragma: no cover - a bug; must not escape
@@ -115,7 +115,7 @@ class HttpRequestParserC(HttpRequestParserPy):
         )
         if head is None:
             return super()._parse_head(data, pos, events)
-        return self._request_head(events, *head)
+        return self._request_head(events, head)
 
 
 class HttpResponseParserC(HttpResponseParserPy):

@@ -46,6 +46,7 @@ __all__ = (
     "RawRequestMessage",
     "RawResponseMessage",
     "RequestEvent",
+    "RequestHead",
     "ResponseEvent",
 )
 
@@ -91,6 +92,9 @@ class RawResponseMessage(NamedTuple):
     chunked: bool
 
 
+# What _request_head() takes: method, target, version, headers, raw headers,
+# the offset of the CRLF CRLF that ends the head, and "plain".
+RequestHead = tuple[str, str, HttpVersion, CIMultiDictProxy[str], RawHeaders, int, bool]
 RequestEvent = Union[RawRequestMessage, bytes, EndOfMessage, EndOfChunk, BadHttpMessage]
 ResponseEvent = Union[
     RawResponseMessage, bytes, EndOfMessage, EndOfChunk, BadHttpMessage
@@ -241,33 +245,29 @@ class HttpRequestParserPy(ParserBase):
         method_b, target_b, minor = match.groups()
         return self._request_head(
             events,
-            _METHODS.get(method_b) or method_b.decode("ascii"),
-            target_b.decode("utf-8", "surrogateescape"),
-            HttpVersion11 if minor == b"1" else HttpVersion10,
-            headers,
-            raw,
-            end,
+            (
+                _METHODS.get(method_b) or method_b.decode("ascii"),
+                target_b.decode("utf-8", "surrogateescape"),
+                HttpVersion11 if minor == b"1" else HttpVersion10,
+                headers,
+                raw,
+                end,
+                False,
+            ),
         )
 
-    def _request_head(
-        self,
-        events: list[Any],
-        method: str,
-        target: str,
-        version: HttpVersion,
-        headers: CIMultiDictProxy[str],
-        raw: RawHeaders,
-        end: int,
-        plain: bool = False,
-    ) -> int:
+    def _request_head(self, events: list[Any], head: RequestHead) -> int:
         """Apply the request semantics to a tokenized head ending at ``end``.
 
         Emits the head and enters the body state; returns where the body starts.
-        ``plain`` is the C parser's promise that the head has exactly one Host
-        field and no Connection, Transfer-Encoding, Content-Encoding or
+        ``head`` is ``(method, target, version, headers, raw, end, plain)``, as
+        the C parser returns it (one tuple, so its result is passed on as it
+        is). ``plain`` is the C parser's promise that the head has exactly one
+        Host field and no Connection, Transfer-Encoding, Content-Encoding or
         Upgrade field; the checks of those fields are then skipped, as they
         would find nothing to object to or change.
         """
+        method, target, version, headers, raw, end, plain = head
         # A target seen before (origin-form, the only one cached) skips the
         # form checks; CONNECT must always have its authority-form checked.
         url = _URL_CACHE.get(target) if method != "CONNECT" else None
