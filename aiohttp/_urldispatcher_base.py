@@ -253,13 +253,7 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
         What the outermost application does with the router's result, on
         every request.
         """
-        if self._frozen:
-            raise RuntimeError(
-                "Cannot change the apps stack after MatchInfo.freeze() was called"
-            )
-        if self._current_app is None:
-            self._current_app = app
-        self._apps = (app, *self._apps)
+        self.add_app(app)
         self._frozen = True
         return self._route.handler
 

@@ -59,39 +59,31 @@ _BOTH_CONTENT_TYPES = (
 )
 
 
-def _text_headers(
+def _initial_headers(
     headers: Optional[LooseHeaders],
     content_type: Optional[str],
     charset: Optional[str],
+    *,
+    text: bool,
 ) -> CIMultiDict[str]:
-    """The headers of ``Response(text=...)`` with headers, a type or a charset."""
+    """The headers a ``Response`` starts with (but for a bare ``text=``)."""
     real_headers: CIMultiDict[str] = (
         CIMultiDict() if headers is None else CIMultiDict(headers)
     )
     if headers is not None and _CONTENT_TYPE in real_headers:
-        if content_type or charset:
+        # With text=, an empty content_type or charset counts as not given.
+        if (
+            (content_type or charset)
+            if text
+            else (content_type is not None or charset is not None)
+        ):
             raise ValueError(_BOTH_CONTENT_TYPES)
-    elif content_type is None and charset is None:
-        real_headers[_CONTENT_TYPE] = _TEXT_PLAIN_UTF8
-    else:
+    elif text:
         real_headers[_CONTENT_TYPE] = (
-            f"{content_type or 'text/plain'}; charset={charset or 'utf-8'}"
+            _TEXT_PLAIN_UTF8
+            if content_type is None and charset is None
+            else f"{content_type or 'text/plain'}; charset={charset or 'utf-8'}"
         )
-    return real_headers
-
-
-def _body_headers(
-    headers: Optional[LooseHeaders],
-    content_type: Optional[str],
-    charset: Optional[str],
-) -> CIMultiDict[str]:
-    """The headers of a ``Response`` given ``body=`` or nothing, not ``text=``."""
-    real_headers: CIMultiDict[str] = (
-        CIMultiDict() if headers is None else CIMultiDict(headers)
-    )
-    if headers is not None and _CONTENT_TYPE in real_headers:
-        if content_type is not None or charset is not None:
-            raise ValueError(_BOTH_CONTENT_TYPES)
     elif content_type is not None:
         if charset is not None:
             content_type += "; charset=" + charset
@@ -565,7 +557,7 @@ class Response(StreamResponse):
                 "charset must not be in content_type argument: use charset="
             )
         if text is None:
-            real_headers = _body_headers(headers, content_type, charset)
+            real_headers = _initial_headers(headers, content_type, charset, text=False)
         elif type(text) is not str and not isinstance(text, str):
             raise TypeError(f"text argument must be str ({type(text)!r})")
         elif headers is None and content_type is None and charset is None:
@@ -574,7 +566,7 @@ class Response(StreamResponse):
             real_headers = _TEXT_HEADERS.copy()
             body = text.encode()
         else:
-            real_headers = _text_headers(headers, content_type, charset)
+            real_headers = _initial_headers(headers, content_type, charset, text=True)
             body = text.encode(charset or "utf-8")
         # What StreamResponse.__init__() does with these, without the call.
         self._headers = real_headers

@@ -7,6 +7,7 @@ harness cannot rot unnoticed; they assert nothing about speed.
 from __future__ import annotations
 
 import http.client
+import importlib
 import signal
 import subprocess
 import sys
@@ -19,17 +20,24 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-@pytest.fixture
-def table_module() -> Iterator[Any]:
-    """benchmarks/_table.py, imported the way run.py imports it."""
+def _bench_module(name: str) -> Iterator[Any]:
+    """benchmarks/<name>.py, imported the way run.py imports its parts."""
     sys.path.insert(0, str(BENCH))
     try:
-        import _table
-
-        yield _table
+        yield importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCH))
-        sys.modules.pop("_table", None)
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def table_module() -> Iterator[Any]:
+    yield from _bench_module("_table")
+
+
+@pytest.fixture
+def instructions_module() -> Iterator[Any]:
+    yield from _bench_module("instructions")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -109,19 +117,6 @@ def _serve_three_gets(proc: subprocess.Popen[str]) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
-
-
-@pytest.fixture
-def instructions_module() -> Iterator[Any]:
-    """benchmarks/instructions.py, imported from its directory."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import instructions
-
-        yield instructions
-    finally:
-        sys.path.remove(str(BENCH))
-        sys.modules.pop("instructions", None)
 
 
 def test_instructions_reads_cachegrind_summary(instructions_module: Any) -> None:

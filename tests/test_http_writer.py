@@ -104,6 +104,18 @@ class _Sink:
         self.reader, self.peer = await asyncio.open_connection(sock=b)
         return self
 
+    def record_writes(self) -> list[bytes]:
+        """From now on, a copy of each transport.write() call's data."""
+        writes: list[bytes] = []
+        real_write = self.transport.write
+
+        def write(data: Any) -> None:
+            writes.append(bytes(data))
+            real_write(data)
+
+        self.transport.write = write  # type: ignore[method-assign]
+        return writes
+
     async def __aexit__(self, *exc: object) -> None:
         self.transport.close()
         self.peer.close()
@@ -118,12 +130,7 @@ async def test_head_and_small_body_leave_in_one_write(
     loop: asyncio.AbstractEventLoop,
 ) -> None:
     async with _Sink(loop) as sink:
-        writes: list[bytes] = []
-        real_write = sink.transport.write
-        sink.transport.write = lambda data: (
-            writes.append(bytes(data)),
-            real_write(data),
-        )  # type: ignore[method-assign,func-returns-value]
+        writes = sink.record_writes()
         writer = StreamWriter(sink.protocol, loop)
         await writer.write_headers(
             "HTTP/1.1 200 OK", CIMultiDict({"Content-Length": "2"})
@@ -200,12 +207,7 @@ async def test_write_message_sends_what_headers_then_eof_send(
 
     async def wire(whole: bool) -> tuple[bytes, list[bytes], StreamWriter]:
         async with _Sink(loop) as sink:
-            writes: list[bytes] = []
-            real_write = sink.transport.write
-            sink.transport.write = lambda data: (
-                writes.append(bytes(data)),
-                real_write(data),
-            )  # type: ignore[method-assign,func-returns-value]
+            writes = sink.record_writes()
             writer = StreamWriter(sink.protocol, loop)
             headers = CIMultiDict({"X-A": "1"})
             if setup == "length":
