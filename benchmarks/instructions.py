@@ -4,8 +4,9 @@ Timings on a shared virtual machine move by 5-15 % between runs, which hides
 the effect of most single optimisations. This script runs ``inproc.py`` (the
 framework behind a fake transport, no sockets) under valgrind's cachegrind
 twice, with two round counts, and divides the difference in instructions by
-the difference in requests: start-up and imports cancel out, and the count
-repeats to within about 0.1 % from run to run.
+the difference in requests: start-up and imports cancel out. With the hash
+seed fixed (``PYTHONHASHSEED=0`` for the child), the count repeats to within
+a few hundred instructions from run to run.
 
     .venv/bin/python benchmarks/instructions.py [--only hello,users]
     benchmarks/.venv-ref/bin/python benchmarks/instructions.py   # aiohttp
@@ -56,7 +57,10 @@ def _count(python: str, workload: str, rounds: int) -> int:
         "--connections",
         str(CONNECTIONS),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # A fixed hash seed: with a random one, dict layouts (and so the count)
+    # differ from run to run by a few tenths of a per cent.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
     return parse_total(done.stderr)
