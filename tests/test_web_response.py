@@ -32,6 +32,18 @@ def test_response_text_sets_content_type() -> None:
     assert resp.content_length == len("héllo".encode())
 
 
+def test_text_responses_do_not_share_headers() -> None:
+    # Response(text=...) starts from a copy of a ready header set: changing
+    # one response's headers must not reach the next one.
+    first = web.Response(text="a")
+    first.headers["Content-Type"] = "text/html"
+    first.headers["X-Extra"] = "1"
+    second = web.Response(text="b", status=201, reason="Made")
+    assert dict(second.headers) == {"Content-Type": "text/plain; charset=utf-8"}
+    assert (second.status, second.reason, second.body) == (201, "Made", b"b")
+    assert (first.status, first.reason) == (200, "OK")
+
+
 def test_response_text_with_custom_charset_and_type() -> None:
     resp = web.Response(text="x", content_type="text/html", charset="latin-1")
     assert resp.headers["Content-Type"] == "text/html; charset=latin-1"
