@@ -32,11 +32,6 @@ from ._http_parser_py import (
 from ._http_version import HttpVersion10, HttpVersion11
 from .http_exceptions import BadHttpMessage
 
-# parse_request_head returns the tuple _request_head() takes: method, target,
-# version, headers, raw headers, the offset of the CRLF CRLF ending the head,
-# and "plain" (no field that changes the semantics other than Content-Length;
-# see the SEEN_* bits of _http_head.c).
-
 __all__ = ("AVAILABLE", "HttpRequestParserC", "HttpResponseParserC", "serialize_head")
 
 
@@ -57,6 +52,9 @@ try:
         raise ImportError("disabled by AIOHTTP_NO_EXTENSIONS")  # pragma: no cover
     from ._http_head import SEEN_CONTENT_LENGTH as _SEEN_CONTENT_LENGTH
     from ._http_head import SEEN_NOT_ONE_HOST as _SEEN_NOT_ONE_HOST
+
+    # parse_request_head returns a RequestHead (_http_parser_py), the tuple
+    # _request_head() takes; its "plain" comes from the SEEN_* bits in C.
     from ._http_head import parse_request_head as _parse_request_head
     from ._http_head import parse_response_head as _parse_response_head
     from ._http_head import serialize_head
@@ -89,7 +87,9 @@ class HttpRequestParserC(HttpRequestParserPy):
         # starts with a head. Parse that head here, without the layers of
         # ParserBase.feed_data() and _run(), and in C unless it declines (a
         # partial head, say: the pure code then keeps it, as _run() would),
-        # then let _run() go on after it; the events are the same.
+        # then let _run() go on after it; the events are the same. This is
+        # _parse_head() below written out: the call cost 1,000 instructions
+        # (1 %) of a GET.
         # (In the head state nothing is ever held back: _stalled is false.)
         if self._state != _HEAD or self._buf or type(data) is not bytes or not data:
             return super().feed_data(data)

@@ -41,6 +41,7 @@ from ._urldispatcher_base import (
     check_route_path,
 )
 from ._urldispatcher_resources import (
+    _NO_METHODS,
     AbstractRuleMatching,
     Domain,
     DynamicResource,
@@ -93,7 +94,6 @@ _Candidate = tuple[AbstractResource, Optional[_FastResolve]]
 # Resources whose resolve() is exactly _resolve_sync() wrapped in a coroutine:
 # the router calls the synchronous method and skips a coroutine per candidate.
 _SYNC_RESOLVES = (Resource.resolve, StaticResource.resolve)
-_NO_METHODS: frozenset[str] = frozenset()
 
 
 class ResourcesView(Sized, Iterable[AbstractResource], Container[AbstractResource]):
