@@ -2,7 +2,6 @@
 
 import enum
 import time
-from email.utils import formatdate
 from typing import Final
 
 __all__ = ("SENTINEL", "Sentinel", "http_date", "http_date_now")
@@ -23,9 +22,25 @@ _date_second = -1
 _date_value = ""
 
 
+# English names whatever the locale: HTTP dates (and access-log times) use them.
+WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
 def http_date(timestamp: float) -> str:
-    """Format a POSIX timestamp as an IMF-fixdate (RFC 9110 5.6.7)."""
-    return formatdate(timestamp, usegmt=True)
+    """Format a POSIX timestamp as an IMF-fixdate (RFC 9110 5.6.7).
+
+    For example ``Sun, 06 Nov 1994 08:49:37 GMT``; a fraction of a second is
+    dropped.
+    """
+    tm = time.gmtime(timestamp)
+    return (
+        f"{WEEKDAYS[tm.tm_wday]}, {tm.tm_mday:02d} {MONTHS[tm.tm_mon - 1]} "
+        f"{tm.tm_year:04d} {tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d} GMT"
+    )
 
 
 def http_date_now() -> str:
@@ -33,6 +48,6 @@ def http_date_now() -> str:
     global _date_second, _date_value
     now = int(time.time())
     if now != _date_second:
-        _date_value = formatdate(now, usegmt=True)
+        _date_value = http_date(now)
         _date_second = now
     return _date_value

@@ -90,7 +90,7 @@ class HttpRequestParserC(HttpRequestParserPy):
         # then let _run() go on after it; the events are the same. This is
         # _parse_head() below written out: the call cost 1,000 instructions
         # (1 %) of a GET.
-        # (In the head state nothing is ever held back: _stalled is false.)
+        # (In the head state nothing is ever held back: output_pending is false.)
         if self._state != _HEAD or self._buf or type(data) is not bytes or not data:
             return super().feed_data(data)
         self._budget = self._max_decoded or 0

@@ -138,12 +138,12 @@ class ParserBase:
         "_max_decoded",
         "_nlines",
         "_remaining",
-        "_stalled",
         "_state",
         "_upgraded",
         "max_field_size",
         "max_headers",
         "max_line_size",
+        "output_pending",
     )
 
     def __init__(
@@ -162,7 +162,11 @@ class ParserBase:
             _check_limit("max_decoded_per_feed", max_decoded_per_feed)
         self._max_decoded = max_decoded_per_feed
         self._budget = 0  # decoded bytes this feed_data call may still yield
-        self._stalled = False  # a decoder holds output back (see module doc)
+        # True while decoded body output is held back by max_decoded_per_feed
+        # (see the module doc). Parsing is suspended meanwhile: feed_data(b"")
+        # (or more data, which is buffered) gives the next part. A plain
+        # attribute, not a property: the server reads it after every read.
+        self.output_pending = False
         self._eof_pending = False  # feed_eof() came while stalled
         self._auto_decompress = auto_decompress
         self._field_code = field_code  # status for an over-long field line
@@ -193,15 +197,6 @@ class ParserBase:
         """
         return self._state == _HEAD and bool(self._buf)
 
-    @property
-    def output_pending(self) -> bool:
-        """True while decoded body output is held back by ``max_decoded_per_feed``.
-
-        Parsing is suspended meanwhile: call ``feed_data(b"")`` (or feed more
-        data, which is buffered) to receive the next part.
-        """
-        return self._stalled
-
     # --- subclass hooks --------------------------------------------------
 
     def _parse_head(self, data: bytes, pos: int, events: list[Any]) -> int:
@@ -225,7 +220,7 @@ class ParserBase:
         ignores further input. Nothing is raised for any input.
         """
         self._budget = self._max_decoded or 0
-        if self._stalled:
+        if self.output_pending:
             return self._resume(data)
         state = self._state
         if state >= _UPGRADED:
@@ -281,7 +276,7 @@ class ParserBase:
                         pos = end
                     if self._decoder is not None:
                         chunk = self._decode(chunk)
-                        if self._stalled:
+                        if self.output_pending:
                             if chunk:
                                 events.append(chunk)
                             self._save(data, pos)
@@ -303,7 +298,7 @@ class ParserBase:
                         chunk = self._decode(chunk)
                     if chunk:
                         events.append(chunk)
-                    if self._stalled:
+                    if self.output_pending:
                         break
                 elif state == _UPGRADED:
                     events.append(data[pos:] if pos else data)
@@ -324,7 +319,7 @@ class ParserBase:
             return decoder.decompress(data)
         out = decoder.decompress(data, self._budget)
         self._budget -= len(out)
-        self._stalled = decoder.pending
+        self.output_pending = decoder.pending
         return out
 
     def _body_piece_done(self, events: list[Any]) -> None:
@@ -343,7 +338,7 @@ class ParserBase:
             chunk = self._decode(b"")  # the decoder still holds input
             if chunk:
                 events.append(chunk)
-            if self._stalled:
+            if self.output_pending:
                 return events
             if self._state in (_LENGTH, _CHUNK_DATA) and not self._remaining:
                 self._body_piece_done(events)
@@ -353,7 +348,7 @@ class ParserBase:
             rest = bytes(self._buf)
             self._buf.clear()
             events += self._run(rest)
-        if self._eof_pending and not self._stalled:
+        if self._eof_pending and not self.output_pending:
             self._eof_pending = False
             events += self.feed_eof()
         return events
@@ -366,7 +361,7 @@ class ParserBase:
         ``output_pending``, the final events come from the ``feed_data(b"")``
         calls that drain the held output.
         """
-        if self._stalled:
+        if self.output_pending:
             self._eof_pending = True
             return []
         state = self._state
@@ -401,7 +396,7 @@ class ParserBase:
 
     def _fail(self, events: list[Any], exc: BadHttpMessage) -> list[Any]:
         self._state = _CLOSED
-        self._stalled = self._eof_pending = False
+        self.output_pending = self._eof_pending = False
         self._buf.clear()
         self._decoder = None
         events.append(exc)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from email.utils import formatdate
 from http.cookies import Morsel, SimpleCookie
 from typing import Any, Final, Optional
 
 from multidict import CIMultiDict
 
 from . import hdrs, payload
+from ._helpers import http_date
 from .helpers import ETAG_ANY, ETag, format_etag, validate_etag_value
 
 __all__ = (
@@ -57,9 +57,9 @@ def format_last_modified(value: Any) -> str:
         if value.tzinfo is None:
             # A naive datetime is taken as UTC, as HTTP dates always are.
             value = value.replace(tzinfo=datetime.timezone.utc)
-        return formatdate(value.timestamp(), usegmt=True)
+        return http_date(value.timestamp())
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return formatdate(float(value), usegmt=True)
+        return http_date(float(value))
     raise TypeError(
         f"last_modified={value!r} is not supported: pass a datetime, a POSIX "
         "timestamp (int or float), an HTTP date string or None"

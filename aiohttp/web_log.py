@@ -32,6 +32,7 @@ from time import localtime
 from time import time as _wall_clock
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional
 
+from ._helpers import MONTHS
 from .abc import AbstractAccessLogger
 
 if TYPE_CHECKING:
@@ -42,11 +43,6 @@ __all__ = ("AccessLogger",)
 
 # An atom turns (request, response, seconds taken) into one value of the line.
 _Atom = Callable[[Optional["BaseRequest"], Optional["StreamResponse"], float], Any]
-
-_MONTHS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
 
 
 @lru_cache(maxsize=8)
@@ -59,7 +55,7 @@ def _format_second(second: int) -> str:
     sign = "-" if offset < 0 else "+"
     hours, minutes = divmod(abs(offset), 60)
     return (
-        f"[{tm.tm_mday:02d}/{_MONTHS[tm.tm_mon - 1]}/{tm.tm_year:04d}:"
+        f"[{tm.tm_mday:02d}/{MONTHS[tm.tm_mon - 1]}/{tm.tm_year:04d}:"
         f"{tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d} "
         f"{sign}{hours:02d}{minutes:02d}]"
     )
@@ -210,6 +206,19 @@ def _compile(log_format: str) -> _CompiledFormat:
     return _CompiledFormat("".join(template), tuple(entries))
 
 
+# Compiled once per distinct format string, shared by every logger (the
+# server builds one per connection), and only when a line is first written:
+# with INFO off (logging's default) that never happens.
+_COMPILED_FORMATS: dict[str, _CompiledFormat] = {}
+
+
+def _compiled_format(log_format: str) -> _CompiledFormat:
+    compiled = _COMPILED_FORMATS.get(log_format)
+    if compiled is None:
+        compiled = _COMPILED_FORMATS[log_format] = _compile(log_format)
+    return compiled
+
+
 class AccessLogger(AbstractAccessLogger):
     """Write one INFO record per request to *logger*, laid out by *log_format*.
 
@@ -217,13 +226,9 @@ class AccessLogger(AbstractAccessLogger):
     request: errors while formatting are logged as ``Error in logging``.
     """
 
-    __slots__ = ("_entries", "_template")
+    __slots__ = ("_compiled",)
 
     LOG_FORMAT: ClassVar[str] = '%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i"'
-
-    # Compiled once per distinct format string, shared by every instance
-    # (the server builds one logger per connection).
-    _compiled_formats: ClassVar[dict[str, _CompiledFormat]] = {}
 
     def __init__(self, logger: logging.Logger, log_format: str = LOG_FORMAT) -> None:
         if not isinstance(log_format, str):
@@ -232,11 +237,7 @@ class AccessLogger(AbstractAccessLogger):
                 f"got {type(log_format).__name__}"
             )
         super().__init__(logger, log_format)
-        compiled = self._compiled_formats.get(log_format)
-        if compiled is None:
-            compiled = self._compiled_formats[log_format] = _compile(log_format)
-        self._template = compiled.template
-        self._entries = compiled.entries
+        self._compiled: Optional[_CompiledFormat] = None
 
     @property
     def enabled(self) -> bool:
@@ -250,15 +251,18 @@ class AccessLogger(AbstractAccessLogger):
         if not self.logger.isEnabledFor(logging.INFO):
             return
         try:
+            compiled = self._compiled
+            if compiled is None:
+                compiled = self._compiled = _compiled_format(self.log_format)
             values = []
             extra: dict[str, Any] = {}
-            for key, header, atom in self._entries:
+            for key, header, atom in compiled.entries:
                 value = atom(request, response, time)
                 values.append(value)
                 if header is None:
                     extra[key] = value
                 else:
                     extra.setdefault(key, {})[header] = value
-            self.logger.info(self._template % tuple(values), extra=extra)
+            self.logger.info(compiled.template % tuple(values), extra=extra)
         except Exception:
             self.logger.exception("Error in logging")

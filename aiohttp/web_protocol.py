@@ -513,6 +513,8 @@ class RequestHandler(BaseProtocol):
         if item[1] is None:
             self._answer_bad_message(item[0])
             return None
+        if item[1] is EMPTY_PAYLOAD:  # no body, so nothing went wrong in one
+            return item
         broken = item[1].exception()
         if broken is not None and isinstance(broken, BadHttpMessage):
             # The body was already found malformed (a bad chunk in the same

@@ -1,10 +1,13 @@
 """aiohttp.helpers: entity tags and HTTP dates, as tables of inputs and answers."""
 
 import datetime
+import email.utils
+import random
 from typing import Optional
 
 import pytest
 
+from aiohttp._helpers import http_date, http_date_now
 from aiohttp.helpers import (
     ETAG_ANY,
     ETag,
@@ -47,6 +50,39 @@ def test_parse_http_date(
     if result is not None:
         assert result.tzinfo is not None
         assert result.utcoffset() == datetime.timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "expected"),
+    [
+        (784111777, "Sun, 06 Nov 1994 08:49:37 GMT"),  # RFC 9110's example
+        (784111777.999, "Sun, 06 Nov 1994 08:49:37 GMT"),  # fraction dropped
+        (0, "Thu, 01 Jan 1970 00:00:00 GMT"),
+        (951782400, "Tue, 29 Feb 2000 00:00:00 GMT"),  # leap day
+        (4102444799, "Thu, 31 Dec 2099 23:59:59 GMT"),
+    ],
+)
+def test_http_date(timestamp: float, expected: str) -> None:
+    assert http_date(timestamp) == expected
+    assert parse_http_date(expected) == datetime.datetime.fromtimestamp(
+        int(timestamp), UTC
+    )
+
+
+def test_http_date_agrees_with_the_stdlib() -> None:
+    # A second opinion: email.utils formats the same IMF-fixdate.
+    rng = random.Random(8)
+    for _ in range(2000):
+        timestamp = rng.randrange(0, 2**33)
+        assert http_date(timestamp) == email.utils.formatdate(timestamp, usegmt=True)
+
+
+def test_http_date_now_is_the_current_second() -> None:
+    before = datetime.datetime.now(UTC).replace(microsecond=0)
+    now = parse_http_date(http_date_now())
+    after = datetime.datetime.now(UTC)
+    assert now is not None
+    assert before <= now <= after
 
 
 @pytest.mark.parametrize(

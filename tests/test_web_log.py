@@ -130,9 +130,11 @@ def test_format_is_compiled_once_and_shared(logger: logging.Logger) -> None:
     fmt = "%a shared-format-marker %s"
     first = AccessLogger(logger, fmt)
     second = AccessLogger(logger, fmt)
-    assert fmt in AccessLogger._compiled_formats
-    assert first._entries is second._entries
-    assert first._template is second._template
+    assert first._compiled is None  # nothing compiled before a line is written
+    first.log(make_request(), make_response(), 0.0)
+    second.log(make_request(), make_response(), 0.0)
+    assert fmt in web_log._COMPILED_FORMATS
+    assert first._compiled is second._compiled is web_log._COMPILED_FORMATS[fmt]
 
 
 # --- enabled --------------------------------------------------------------
