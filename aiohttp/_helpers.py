@@ -34,9 +34,16 @@ def http_date(timestamp: float) -> str:
     """Format a POSIX timestamp as an IMF-fixdate (RFC 9110 5.6.7).
 
     For example ``Sun, 06 Nov 1994 08:49:37 GMT``; a fraction of a second is
-    dropped.
+    dropped. Raises ValueError for a time outside the years 1-9999, which
+    the format's four-digit year cannot hold (OverflowError past the
+    platform's ``time_t``).
     """
     tm = time.gmtime(timestamp)
+    if not 1 <= tm.tm_year <= 9999:
+        raise ValueError(
+            f"timestamp {timestamp!r} is in the year {tm.tm_year}: an HTTP date "
+            "holds the years 1-9999 only"
+        )
     return (
         f"{WEEKDAYS[tm.tm_wday]}, {tm.tm_mday:02d} {MONTHS[tm.tm_mon - 1]} "
         f"{tm.tm_year:04d} {tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d} GMT"

@@ -69,6 +69,12 @@ def test_http_date(timestamp: float, expected: str) -> None:
     )
 
 
+@pytest.mark.parametrize("timestamp", [1e12, -1e12])
+def test_http_date_outside_four_digit_years(timestamp: float) -> None:
+    with pytest.raises(ValueError, match="holds the years 1-9999 only"):
+        http_date(timestamp)
+
+
 def test_http_date_agrees_with_the_stdlib() -> None:
     # A second opinion: email.utils formats the same IMF-fixdate.
     rng = random.Random(8)

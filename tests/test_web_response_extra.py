@@ -66,6 +66,13 @@ def test_last_modified_garbage_header_reads_none() -> None:
     assert resp.last_modified is None
 
 
+def test_last_modified_rejects_a_time_past_year_9999() -> None:
+    resp = StreamResponse()
+    with pytest.raises(ValueError, match="years 1-9999"):
+        resp.last_modified = 1e12
+    assert "Last-Modified" not in resp.headers
+
+
 @pytest.mark.parametrize("value", [object(), [1], True, b"Sun"])
 def test_last_modified_rejects_other_types(value: Any) -> None:
     resp = StreamResponse()
