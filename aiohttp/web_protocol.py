@@ -16,12 +16,9 @@ as fast as the handler reads them.
 
 import asyncio
 import contextvars
-import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Coroutine
 from contextlib import suppress
-from functools import partial
 from logging import Logger
 from typing import TYPE_CHECKING, Any, Optional, Union, cast
 
@@ -61,24 +58,6 @@ DEFAULT_READ_HEAD_TIMEOUT = 60.0
 _ERROR_LINGER = 2.0
 # Pipelined requests waiting for their turn; past this many, stop reading.
 _MAX_QUEUED = 16
-
-if sys.version_info >= (3, 12):
-
-    def _task_starter(  # pragma: no cover - 3.12+ only; CI runs 3.11
-        loop: asyncio.AbstractEventLoop,
-    ) -> "Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]":
-        # Eager start: the task runs at once, inside data_received(), up to
-        # its first suspension, so a handler that does not wait answers
-        # without a trip through the loop. The loop is the running one (the
-        # protocol's callbacks run on it), which eager start requires.
-        return partial(asyncio.Task, loop=loop, eager_start=True)
-
-else:
-
-    def _task_starter(
-        loop: asyncio.AbstractEventLoop,
-    ) -> "Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]":
-        return loop.create_task
 
 
 class RequestPayloadError(Exception):
@@ -140,7 +119,7 @@ class RequestHandler(BaseProtocol):
         self._messages: deque[_Queued] = deque()
         self._payload: Optional[StreamReader] = None
         self._task_handler: Optional[asyncio.Task[None]] = None
-        self._start_task = _task_starter(loop)  # bound once, called per request
+        self._create_task = loop.create_task  # bound once, called per request
         # The context requests start from: the one the connection was
         # accepted in (a task created inside a handler's task would inherit
         # what that handler set).
@@ -359,11 +338,12 @@ class RequestHandler(BaseProtocol):
     def _start_queue(self) -> None:
         messages = self._messages
         if messages and self._task_handler is None:
-            task = self._start_task(self._handle_queue())
-            # Started eagerly (3.12+), the task may already have answered
-            # everything and cleared _task_handler: keep it cleared then.
-            if not task.done():
-                self._task_handler = task
+            # An ordinary task on every Python version, not an eager one on
+            # 3.12+: answering inside this read callback (eager start) was
+            # 2-6 % slower on the wire, as reads and writes then interleave
+            # instead of each batch of ready connections being read first
+            # (benchmarks/PROFILE.md, session 6).
+            self._task_handler = self._create_task(self._handle_queue())
         if len(messages) > _MAX_QUEUED and not self._queue_paused:
             self._queue_paused = True
             self.pause_reading()
@@ -444,11 +424,7 @@ class RequestHandler(BaseProtocol):
         called here, not in a coroutine of its own: one layer less per request.
         """
         task = self._task_handler
-        if task is None:  # pragma: no cover - eager start, 3.12+ only
-            # Started eagerly (3.12+): this runs before _start_queue() has
-            # stored the task, so store it here.
-            task = self._task_handler = asyncio.current_task(self._loop)
-            assert task is not None
+        assert task is not None
         messages = self._messages
         try:
             item = self._take_next() if messages and not self._force_close else None
@@ -481,7 +457,7 @@ class RequestHandler(BaseProtocol):
                     self._close = True
                 elif messages and not self._force_close:
                     self._task_handler = self._context.run(
-                        self._loop.create_task, self._handle_queue()
+                        self._create_task, self._handle_queue()
                     )
                     return
         except asyncio.CancelledError:

@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import sys
 from typing import Any
 
 import pytest
@@ -638,10 +637,9 @@ async def test_access_log_times_each_request(
 async def test_requests_answer_in_turn_whether_or_not_the_handler_waits(
     raw_server: Any, raw_connect: Any
 ) -> None:
-    # On 3.12+ the request task starts eagerly: a handler that does not wait
-    # answers inside data_received(), one that waits goes through the loop.
-    # Both kinds, alternating on one connection (sequential and pipelined),
-    # must answer in order, each in its own task.
+    # A handler that does not wait and one that does, alternating on one
+    # connection (sequential and pipelined), must answer in order, each in
+    # its own task.
     tasks: list[Any] = []
 
     async def handler(request: web.BaseRequest) -> web.Response:
@@ -664,11 +662,13 @@ async def test_requests_answer_in_turn_whether_or_not_the_handler_waits(
     assert all(isinstance(task, asyncio.Task) for task in tasks)
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="eager tasks: Python 3.12+")
-async def test_a_handler_that_does_not_wait_answers_inside_data_received() -> None:
-    # Observing "inside the call" needs the protocol driven directly; a
-    # socket cannot tell one loop iteration from the next.
+async def test_a_request_is_answered_in_its_own_task_after_data_received() -> None:
+    # An ordinary task on every Python version (no eager start on 3.12+):
+    # data_received() only queues the request. Observing that needs the
+    # protocol driven directly; a socket cannot tell one loop iteration from
+    # the next.
     written: list[bytes] = []
+    tasks: list[Any] = []
 
     class Transport(asyncio.Transport):
         def write(self, data: Any) -> None:
@@ -681,15 +681,19 @@ async def test_a_handler_that_does_not_wait_answers_inside_data_received() -> No
             return ("127.0.0.1", 1) if name in ("peername", "sockname") else default
 
     async def handler(request: web.BaseRequest) -> web.Response:
+        tasks.append(asyncio.current_task())
         return web.Response(text="now")
 
     server = web.Server(handler)
     proto = server()
     proto.connection_made(Transport())
     proto.data_received(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert written == []
+    task = proto._task_handler
+    assert task is not None and task is not asyncio.current_task()
+    await task
     assert len(written) == 1 and written[0].endswith(b"\r\n\r\nnow")
+    assert tasks == [task]
     assert proto._task_handler is None  # done: the next request starts a task
-    proto.data_received(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert len(written) == 2
     proto.connection_lost(None)
     await server.shutdown()
