@@ -662,6 +662,42 @@ async def test_requests_answer_in_turn_whether_or_not_the_handler_waits(
     assert all(isinstance(task, asyncio.Task) for task in tasks)
 
 
+@pytest.mark.skipif(
+    not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12+"
+)
+async def test_requests_answer_in_turn_under_an_eager_task_factory(
+    raw_server: Any, raw_connect: Any
+) -> None:
+    # An application may make every task eager; the request task then runs
+    # inside data_received(), before the server has stored it.
+    loop = asyncio.get_running_loop()
+    tasks: list[Any] = []
+
+    async def handler(request: web.BaseRequest) -> web.Response:
+        tasks.append(asyncio.current_task())
+        assert request.task is tasks[-1]
+        if request.path == "/wait":
+            await asyncio.sleep(0)
+        return web.Response(text=request.path)
+
+    srv = await raw_server(handler)
+    conn = await raw_connect(srv.port)
+    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    try:
+        paths = ["/now", "/wait", "/now", "/now", "/wait"]
+        for path in paths:
+            conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            assert (await conn.response()).body == path.encode()
+        conn.send(
+            b"".join(f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for p in paths)
+        )
+        for path in paths:
+            assert (await conn.response()).body == path.encode()
+    finally:
+        loop.set_task_factory(None)
+    assert len(set(map(id, tasks))) == len(tasks) == 2 * len(paths)
+
+
 async def test_a_request_is_answered_in_its_own_task_after_data_received() -> None:
     # An ordinary task on every Python version (no eager start on 3.12+):
     # data_received() only queues the request. Observing that needs the
