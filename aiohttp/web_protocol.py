@@ -428,7 +428,7 @@ class RequestHandler(BaseProtocol):
         called here, not in a coroutine of its own: one layer less per request.
         """
         task = self._task_handler
-        if task is None:
+        if task is None:  # pragma: no cover - eager task factories, 3.12+ only
             # Started by an eager task factory (3.12+): this runs before
             # _start_queue() has stored the task, so store it here.
             task = self._task_handler = asyncio.current_task(self._loop)

@@ -634,12 +634,30 @@ async def test_access_log_times_each_request(
     assert 0 <= times[0] < 60
 
 
+_EAGER_FACTORY = getattr(asyncio, "eager_task_factory", None)
+
+
+@pytest.mark.parametrize(
+    "task_factory",
+    [
+        None,
+        pytest.param(
+            _EAGER_FACTORY,
+            id="eager",
+            marks=pytest.mark.skipif(
+                _EAGER_FACTORY is None, reason="eager tasks: Python 3.12+"
+            ),
+        ),
+    ],
+)
 async def test_requests_answer_in_turn_whether_or_not_the_handler_waits(
-    raw_server: Any, raw_connect: Any
+    raw_server: Any, raw_connect: Any, task_factory: Any
 ) -> None:
     # A handler that does not wait and one that does, alternating on one
     # connection (sequential and pipelined), must answer in order, each in
-    # its own task.
+    # its own task. Also when the application makes every task eager: the
+    # request task then runs inside data_received(), before the server has
+    # stored it, and the next one inside the previous one.
     tasks: list[Any] = []
 
     async def handler(request: web.BaseRequest) -> web.Response:
@@ -651,38 +669,8 @@ async def test_requests_answer_in_turn_whether_or_not_the_handler_waits(
 
     srv = await raw_server(handler)
     conn = await raw_connect(srv.port)
-    paths = ["/now", "/wait", "/now", "/now", "/wait"]
-    for path in paths:
-        conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        assert (await conn.response()).body == path.encode()
-    conn.send(b"".join(f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for p in paths))
-    for path in paths:
-        assert (await conn.response()).body == path.encode()
-    assert len(set(map(id, tasks))) == len(tasks) == 2 * len(paths)
-    assert all(isinstance(task, asyncio.Task) for task in tasks)
-
-
-@pytest.mark.skipif(
-    not hasattr(asyncio, "eager_task_factory"), reason="eager tasks: Python 3.12+"
-)
-async def test_requests_answer_in_turn_under_an_eager_task_factory(
-    raw_server: Any, raw_connect: Any
-) -> None:
-    # An application may make every task eager; the request task then runs
-    # inside data_received(), before the server has stored it.
     loop = asyncio.get_running_loop()
-    tasks: list[Any] = []
-
-    async def handler(request: web.BaseRequest) -> web.Response:
-        tasks.append(asyncio.current_task())
-        assert request.task is tasks[-1]
-        if request.path == "/wait":
-            await asyncio.sleep(0)
-        return web.Response(text=request.path)
-
-    srv = await raw_server(handler)
-    conn = await raw_connect(srv.port)
-    loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined]
+    loop.set_task_factory(task_factory)
     try:
         paths = ["/now", "/wait", "/now", "/now", "/wait"]
         for path in paths:
@@ -696,6 +684,7 @@ async def test_requests_answer_in_turn_under_an_eager_task_factory(
     finally:
         loop.set_task_factory(None)
     assert len(set(map(id, tasks))) == len(tasks) == 2 * len(paths)
+    assert all(isinstance(task, asyncio.Task) for task in tasks)
 
 
 async def test_a_request_is_answered_in_its_own_task_after_data_received() -> None:
