@@ -102,10 +102,11 @@ ResponseEvent = Union[
 
 
 def _origin_url(target: str) -> URL:
-    """URL of an origin-form target (``/path?query``), cached."""
-    url = _URL_CACHE.get(target)
-    if url is not None:
-        return url
+    """URL of an origin-form target (``/path?query``), added to the cache.
+
+    Only called for a target the cache does not hold: ``_request_head()``
+    looks it up first, on every request.
+    """
     path, _, fragment = target.partition("#")
     path, _, query = path.partition("?")
     try:

@@ -180,10 +180,6 @@ class StreamWriter(AbstractStreamWriter):
         """Serialise the head now; it leaves with the first body bytes."""
         if self._on_headers_sent is not None:
             await self._on_headers_sent(headers)
-        self._set_head(status_line, headers)
-
-    def _set_head(self, status_line: str, headers: CIMultiDict[str]) -> None:
-        """write_headers() without the callback (which is all it awaits)."""
         self._head = serialize_headers(status_line, headers.items())
         self._headers_written = True
 
